@@ -1,0 +1,116 @@
+//! Options shared by every command that reads logs, and their resolution into
+//! [`IngestOptions`].
+
+use crate::ingest::{self, IngestOptions};
+use crate::time::{Zone, parse_duration_nanos};
+use anyhow::{Context, bail};
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Log files or directories (recursive; .gz and .zst are decompressed; `-` reads stdin).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+
+    /// Read every input as this format instead of sniffing it (see README for the names).
+    #[arg(long, value_name = "NAME")]
+    pub input_format: Option<String>,
+
+    /// Time zone of timestamps that carry none: an IANA name (Europe/Paris), UTC, or an offset
+    /// (+02:00).
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub tz: String,
+
+    /// Year of year-less timestamps (syslog RFC 3164) at the start of each input; default:
+    /// inferred from the input's modification time.
+    #[arg(long, value_name = "YEAR")]
+    pub year: Option<i32>,
+
+    /// Correct a known clock error of one service: SERVICE=±DURATION (e.g. db=-2.5s). The
+    /// duration is added to that service's times. Repeatable.
+    #[arg(long = "clock-offset", value_name = "SERVICE=±DURATION")]
+    pub clock_offset: Vec<String>,
+
+    /// Cut lines longer than this many bytes (the cut is counted, never fatal).
+    #[arg(long, value_name = "BYTES", default_value_t = ingest::DEFAULT_MAX_LINE_BYTES)]
+    pub max_line_bytes: usize,
+}
+
+impl InputArgs {
+    pub fn resolve(&self) -> anyhow::Result<IngestOptions> {
+        if let Some(name) = &self.input_format {
+            ingest::validate_format_name(name).context("invalid value for --input-format")?;
+        }
+        let zone = Zone::parse(&self.tz)
+            .map_err(anyhow::Error::msg)
+            .context("invalid value for --tz")?;
+        if let Some(y) = self.year {
+            if !crate::time::is_plausible_year(y) {
+                bail!("invalid value for --year: {y} (expected a year between 1970 and 2200)");
+            }
+        }
+        let mut clock_offsets = Vec::new();
+        for spec in &self.clock_offset {
+            let Some((service, dur)) = spec.split_once('=') else {
+                bail!(
+                    "invalid value for --clock-offset: {spec:?} (expected SERVICE=±DURATION, e.g. db=-2.5s)"
+                );
+            };
+            if service.is_empty() {
+                bail!("invalid value for --clock-offset: {spec:?} (the service name is empty)");
+            }
+            let nanos = parse_duration_nanos(dur)
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("invalid value for --clock-offset: {spec:?}"))?;
+            clock_offsets.push((service.to_string(), nanos));
+        }
+        if self.max_line_bytes < 64 {
+            bail!(
+                "invalid value for --max-line-bytes: {} (use at least 64)",
+                self.max_line_bytes
+            );
+        }
+        Ok(IngestOptions {
+            input_format: self.input_format.clone(),
+            zone,
+            year: self.year,
+            max_line_bytes: self.max_line_bytes,
+            clock_offsets,
+            ..IngestOptions::default()
+        })
+    }
+}
+
+/// Opens `-o FILE` (or stdout), with the path in the error.
+pub fn open_output(path: Option<&std::path::Path>) -> anyhow::Result<Box<dyn std::io::Write>> {
+    Ok(match path {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p)
+                .with_context(|| format!("cannot create output file {}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    })
+}
+
+/// Prints discovery notices and per-input problems on stderr; returns whether any input failed.
+pub fn report_input_problems(notices: &[String], reports: &[ingest::InputReport]) -> bool {
+    use crate::report::escape::terminal;
+    let mut failed = false;
+    for n in notices {
+        eprintln!("culprit: notice: {}", terminal(n));
+    }
+    for r in reports {
+        if let Some(why) = &r.skipped {
+            eprintln!(
+                "culprit: notice: {}: skipped: {}",
+                terminal(&r.path),
+                terminal(why)
+            );
+        }
+        if let Some(err) = &r.error {
+            eprintln!("culprit: error: {}", terminal(err));
+            failed = true;
+        }
+    }
+    failed
+}

@@ -1,0 +1,1 @@
+//! Failure signatures: placeholder until the signature library lands.

@@ -1,0 +1,4 @@
+//! Reports: the writers that render results for people and machines. Log-derived text always
+//! goes through [`escape`] first.
+
+pub mod escape;

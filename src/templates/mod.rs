@@ -1,0 +1,1 @@
+//! Template mining: placeholder until the miner lands.
