@@ -386,20 +386,33 @@ pub fn parse_compact(b: &[u8]) -> Option<(RawTime, usize)> {
     }
     let (h, m, s, mut nanos, mut used) = if let Some(t) = hms(b, 9) {
         t
+    } else if let Some(t) = loose_colon_hms(b, 9) {
+        t
     } else {
         let h = num2(b, 9)?;
         let m = num2(b, 11)?;
         let s = num2(b, 13)?;
+        if digit(b, 15).is_some() {
+            return None;
+        }
         let (nanos, fused) = fraction(b, 15);
         (h, m, s, nanos, 6 + fused)
     };
-    // "HH:mm:ss:SSS": milliseconds after a colon.
-    if used == 8 && b.get(17) == Some(&b':') {
-        if let (Some(a), Some(bb), Some(c)) = (digit(b, 18), digit(b, 19), digit(b, 20)) {
-            if digit(b, 21).is_none() {
-                nanos = (a * 100 + bb * 10 + c) * 1_000_000;
-                used += 4;
+    // "H:m:s:SSS": milliseconds (1–3 digits, as printed without padding) after a colon.
+    if nanos == 0 && b.get(9 + used) == Some(&b':') {
+        let start = 9 + used + 1;
+        let mut ms = 0u32;
+        let mut n = 0;
+        while let Some(d) = digit(b, start + n) {
+            if n == 3 {
+                return None;
             }
+            ms = ms * 10 + d;
+            n += 1;
+        }
+        if n > 0 {
+            nanos = ms * 1_000_000;
+            used += 1 + n;
         }
     }
     let naive = naive_from_parts(year, month, day, h, m, s, nanos)?;
@@ -409,6 +422,21 @@ pub fn parse_compact(b: &[u8]) -> Option<(RawTime, usize)> {
         secs
     });
     Some((finish(naive, offset)?, end))
+}
+
+/// `H:M:S` with one- or two-digit parts, as loggers print with unpadded format strings
+/// (Android-style `20171223-22:16:0:119`). Returns (h, m, s, 0, used).
+fn loose_colon_hms(b: &[u8], i: usize) -> Option<(u32, u32, u32, u32, usize)> {
+    let (h, hu) = num1or2(b, i)?;
+    if b.get(i + hu) != Some(&b':') {
+        return None;
+    }
+    let (m, mu) = num1or2(b, i + hu + 1)?;
+    if b.get(i + hu + 1 + mu) != Some(&b':') {
+        return None;
+    }
+    let (s, su) = num1or2(b, i + hu + mu + 2)?;
+    Some((h, m, s, 0, hu + mu + su + 2))
 }
 
 /// Day-first shapes: `21 Jan 2024 15:00:02,123` (log4j `DATE`), `21-Jan-2024 15:00:02.123`
@@ -681,6 +709,15 @@ mod tests {
         let (t, used) = local(parse_compact(b"20171223-22:15:29:606|Step_LSC|x"));
         assert_eq!(t.to_string(), "2017-12-23 22:15:29.606");
         assert_eq!(used, 21);
+    }
+
+    #[test]
+    fn compact_valid_unpadded_parts_and_short_millis() {
+        let (t, used) = local(parse_compact(b"20171223-22:16:0:119|Step_LSC"));
+        assert_eq!(t.to_string(), "2017-12-23 22:16:00.119");
+        assert_eq!(used, 20);
+        let (t, _) = local(parse_compact(b"20171224-0:3:5:9|x"));
+        assert_eq!(t.to_string(), "2017-12-24 00:03:05.009");
     }
 
     #[test]
