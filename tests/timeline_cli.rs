@@ -296,3 +296,104 @@ fn parquet_output_valid_is_readable_by_polars() {
         assert!(df.column(col).is_ok(), "missing column {col}");
     }
 }
+
+#[test]
+fn clock_offset_valid_shifts_that_service_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "api/app.log", b"2024-01-21 10:00:00 INFO api\n");
+    write(d, "db/db.log", b"2024-01-21 10:00:01 INFO db\n");
+    let o = culprit(&[
+        "timeline",
+        "--format",
+        "jsonl",
+        "--clock-offset",
+        "db=-2.5s",
+        d.to_str().expect("path"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: Vec<(String, String)> = stdout(&o)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json");
+            (
+                v["service"].as_str().unwrap_or("").to_string(),
+                v["time"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("db".to_string(), "2024-01-21T09:59:58.500Z".to_string()),
+            ("api".to_string(), "2024-01-21T10:00:00Z".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn truncated_gzip_invalid_names_the_file_and_other_inputs_are_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let mut text = Vec::new();
+    for i in 0..20_000 {
+        text.extend_from_slice(format!("2024-01-21 10:00:00 INFO line {i}\n").as_bytes());
+    }
+    let gz = gzip(&text);
+    write(d, "api/app.log.1.gz", &gz[..gz.len() / 2]);
+    write(d, "db/db.log", b"2024-01-21 10:00:01 INFO db\n");
+    let o = culprit(&[
+        "timeline",
+        "--stats",
+        "--format",
+        "json",
+        d.to_str().expect("path"),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("app.log.1.gz: read error after line"), "{err}");
+    let stats: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(stats.len(), 2);
+    let lines = stats[0]["lines"].as_u64().unwrap_or(0);
+    assert!(lines > 1000 && lines < 20_000, "{}", stats[0]);
+    assert_eq!(stats[0]["events"], stats[0]["lines"]);
+    assert_eq!(stats[1]["events"], 1);
+}
+
+#[test]
+fn stdin_syslog_valid_takes_year_from_other_inputs() {
+    // Year-less syslog on stdin (no modification time) beside a dated log from 2019: it is put
+    // in 2019, not in the current year. Lines from Loghub's OpenSSH sample
+    // (https://github.com/logpai/loghub, OpenSSH).
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "app.log", b"2019-12-10 06:55:40 INFO app up\n");
+    let app = dir.path().join("app.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_culprit"))
+        .args([
+            "timeline",
+            "--stats",
+            "--format",
+            "json",
+            "-",
+            app.to_str().expect("path"),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(
+            b"Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186\n",
+        )
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stats: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(stats[0]["path"], "-");
+    assert_eq!(stats[0]["first"], "2019-12-10T06:55:46Z");
+    assert_eq!(stats[0]["year_source"], "other inputs");
+}

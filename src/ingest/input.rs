@@ -127,7 +127,9 @@ fn file_service(path: &Path, root: Option<&Path>) -> String {
         .filter(|p| Some(*p) != root)
         .and_then(|p| p.file_name())
         .and_then(|n| n.to_str())
-        .filter(|n| !is_generic_dir_name(n));
+        // Hidden directories (`.tmpXXXX` from mktemp/tempfile, `.cache`) name no service, and
+        // directory walks skip them anyway.
+        .filter(|n| !is_generic_dir_name(n) && !n.starts_with('.'));
     // A file given directly: only trust an explicitly written parent directory.
     if let Some(name) = parent_name {
         return name.to_string();
@@ -300,6 +302,22 @@ mod tests {
             ]
         );
         assert_eq!(found.change_files.len(), 1);
+    }
+
+    #[test]
+    fn file_given_directly_valid_hidden_parent_is_not_a_service() {
+        let dir = tempfile::tempdir().unwrap();
+        let hidden = dir.path().join(".tmpAbC123");
+        std::fs::create_dir(&hidden).unwrap();
+        let log = hidden.join("app.log");
+        std::fs::write(&log, "x\n").unwrap();
+        let found = discover(&[log.display().to_string()]).unwrap();
+        assert_eq!(found.inputs[0].service, "app");
+        let api = dir.path().join("api");
+        std::fs::create_dir(&api).unwrap();
+        std::fs::write(api.join("app.log"), "x\n").unwrap();
+        let found = discover(&[api.join("app.log").display().to_string()]).unwrap();
+        assert_eq!(found.inputs[0].service, "api");
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub const DEFAULT_MAX_LINE_BYTES: usize = 1024 * 1024;
 pub const DEFAULT_CHUNK_BYTES: usize = 2 * 1024 * 1024;
 /// Lines given to sniffing.
 pub const SNIFF_LINES: usize = 200;
+/// Bytes of lines given to sniffing at most (the line that reaches it is the last one).
+pub const SNIFF_BYTES: usize = 2 * 1024 * 1024;
 
 /// How to read inputs.
 #[derive(Clone, Debug)]
@@ -55,6 +57,9 @@ pub struct IngestOptions {
     pub raw: bool,
     /// The instant year-less times are anchored to for stdin (default: now).
     pub now: Option<chrono::NaiveDate>,
+    /// The span of the other inputs whose timestamps carry a year: year-less times in an input
+    /// without a modification time (stdin) are put beside it. Set by [`ingest`].
+    pub dated_span: Option<(Timestamp, Timestamp)>,
 }
 
 impl Default for IngestOptions {
@@ -68,6 +73,7 @@ impl Default for IngestOptions {
             clock_offsets: Vec::new(),
             raw: false,
             now: None,
+            dated_span: None,
         }
     }
 }
@@ -117,6 +123,8 @@ pub trait EventSink: Send {
     /// `false` for sinks that only need the accounting: events are then never built.
     const NEEDS_EVENTS: bool = true;
     fn accept(&mut self, event: Event);
+    /// Called once after the input's last event (not for inputs that could not be read).
+    fn end_of_input(&mut self) {}
 }
 
 /// A sink that keeps nothing (for `--stats`).
@@ -163,63 +171,95 @@ pub fn validate_format_name(name: &str) -> Result<(), IngestError> {
 /// Year-less inputs (syslog RFC 3164, klog) whose year came from their modification time are
 /// checked against the inputs that carry years: when they would land more than a few days
 /// away from every other input (a copied file has a new mtime), they are read again with the
-/// year that puts them beside the others, and the report says so.
+/// year that puts them beside the others, and the report says so. Standard input has no
+/// modification time and cannot be read twice: it is read last, its year-less times put beside
+/// the other inputs from the start.
 pub fn ingest<S, F>(inputs: &[Input], opts: &IngestOptions, make_sink: F) -> Vec<(InputReport, S)>
 where
     S: EventSink,
     F: Fn(usize) -> S + Sync,
 {
-    let mut results: Vec<(InputReport, S)> = inputs
+    let mut results: Vec<Option<(InputReport, S)>> = inputs
         .par_iter()
         .enumerate()
         .map(|(i, input)| {
-            let mut sink = make_sink(i);
-            let report = ingest_one(i, input, opts, &mut sink);
-            (report, sink)
+            (input.source != Source::Stdin).then(|| {
+                let mut sink = make_sink(i);
+                let report = ingest_one(i, input, opts, &mut sink);
+                (report, sink)
+            })
         })
         .collect();
-    if opts.year.is_some() {
-        return results;
-    }
-    // The span of inputs whose timestamps carry a year.
-    let dated = results
-        .iter()
-        .filter(|(r, _)| r.year_source.is_none() && r.events > 0)
-        .filter_map(|(r, _)| Some((r.first?, r.last?)));
-    let Some((lo, hi)) = dated.fold(None, |acc: Option<(Timestamp, Timestamp)>, (f, l)| {
-        Some(acc.map_or((f, l), |(a, b)| (a.min(f), b.max(l))))
-    }) else {
-        return results;
+    let span = if opts.year.is_some() {
+        None
+    } else {
+        dated_span(results.iter().flatten().map(|(r, _)| r))
     };
+    let stdin_opts = IngestOptions {
+        dated_span: span,
+        ..opts.clone()
+    };
+    for (i, input) in inputs.iter().enumerate() {
+        if results[i].is_none() {
+            let mut sink = make_sink(i);
+            let report = ingest_one(i, input, &stdin_opts, &mut sink);
+            results[i] = Some((report, sink));
+        }
+    }
+    let span = if opts.year.is_some() {
+        None
+    } else {
+        dated_span(results.iter().flatten().map(|(r, _)| r))
+    };
+    if let Some((lo, hi)) = span {
+        let redo: Vec<(usize, i32)> = results
+            .iter()
+            .enumerate()
+            .filter_map(|(i, result)| {
+                let r = &result.as_ref()?.0;
+                let anchor = r.year_anchor?;
+                if r.year_source.as_deref() != Some("modification time") {
+                    return None;
+                }
+                let delta = year_shift(r.first?, r.last?, lo, hi);
+                (delta != 0).then_some((i, anchor + delta))
+            })
+            .collect();
+        for (i, year) in redo {
+            let mut sink = make_sink(i);
+            let retry = IngestOptions {
+                year: Some(year),
+                ..opts.clone()
+            };
+            let mut report = ingest_one(i, &inputs[i], &retry, &mut sink);
+            report.year_source = Some("other inputs".to_string());
+            results[i] = Some((report, sink));
+        }
+    }
+    results.into_iter().flatten().collect()
+}
+
+/// The span of the inputs whose timestamps carry a year.
+fn dated_span<'a>(
+    reports: impl Iterator<Item = &'a InputReport>,
+) -> Option<(Timestamp, Timestamp)> {
+    reports
+        .filter(|r| r.year_source.is_none() && r.events > 0)
+        .filter_map(|r| Some((r.first?, r.last?)))
+        .fold(None, |acc: Option<(Timestamp, Timestamp)>, (f, l)| {
+            Some(acc.map_or((f, l), |(a, b)| (a.min(f), b.max(l))))
+        })
+}
+
+/// Whole years to add to year-less times spanning `first..=last` so that they land beside the
+/// dated inputs' span `lo..=hi`; 0 when they are already within a few days of it.
+fn year_shift(first: Timestamp, last: Timestamp, lo: Timestamp, hi: Timestamp) -> i32 {
     const SLACK: i64 = 3 * 86_400 * Timestamp::NANOS_PER_SEC;
     const YEAR: f64 = 365.2425 * 86_400.0 * 1e9;
-    let redo: Vec<(usize, i32)> = results
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (r, _))| {
-            let anchor = r.year_anchor?;
-            let (first, last) = (r.first?, r.last?);
-            if r.year_source.as_deref() != Some("modification time") {
-                return None;
-            }
-            if last.0 >= lo.0 - SLACK && first.0 <= hi.0 + SLACK {
-                return None;
-            }
-            let delta = ((lo.0 - first.0) as f64 / YEAR).round() as i32;
-            (delta != 0).then_some((i, anchor + delta))
-        })
-        .collect();
-    for (i, year) in redo {
-        let mut sink = make_sink(i);
-        let retry = IngestOptions {
-            year: Some(year),
-            ..opts.clone()
-        };
-        let mut report = ingest_one(i, &inputs[i], &retry, &mut sink);
-        report.year_source = Some("other inputs".to_string());
-        results[i] = (report, sink);
+    if last.0 >= lo.0.saturating_sub(SLACK) && first.0 <= hi.0.saturating_add(SLACK) {
+        return 0;
     }
-    results
+    ((lo.0 - first.0) as f64 / YEAR).round() as i32
 }
 
 /// What one input needs to parse a chunk; shared read-only by chunk workers.
@@ -251,6 +291,8 @@ struct ChunkOut {
     /// Non-header lines before this chunk's first event: continuation of the previous chunk's
     /// last event if there is one, else unparsed.
     lead_lines: u64,
+    /// 0-based offset of the last of them (unparsed lines may come between them).
+    lead_last: u64,
     lead_body: String,
     events: Vec<Pending>,
     continuation: u64,
@@ -262,6 +304,19 @@ fn decode(line: &[u8]) -> (Cow<'_, str>, bool) {
         Ok(s) => (Cow::Borrowed(s), false),
         Err(_) => (String::from_utf8_lossy(line), true),
     }
+}
+
+/// The part of a line kept under the cap (`--max-line-bytes`) and whether it was cut. The cap
+/// counts input bytes, before lossy decoding (which turns one invalid byte into three), and the
+/// cut falls where [`reader::ChunkReader`] cuts a long line that straddles two chunks, so the
+/// result does not depend on where chunks end.
+fn cap_line(line: &[u8], cap: usize) -> (&[u8], bool) {
+    if line.len() <= cap {
+        return (line, false);
+    }
+    let head = &line[..reader::utf8_floor(line, cap)];
+    // The reader ends a cut head with `\n`, and `reader::lines` then drops a `\r` before it.
+    (head.strip_suffix(b"\r").unwrap_or(head), true)
 }
 
 fn append_body(body: &mut String, line: &str) {
@@ -296,12 +351,14 @@ impl Interner {
 }
 
 impl InputCtx {
+    /// Resolves a line's time and applies `--clock-offset`: the offset named after the line's
+    /// own service, else the one named after the input's service (a host's clock is wrong for
+    /// every program logging into its syslog file, whose lines carry `sshd`, `CRON`, …).
     fn resolve(&self, raw: Option<RawTime>, service: &str) -> Option<Timestamp> {
         let ts = self.time.resolve(raw?)?;
-        let extra = self
-            .clock_offsets
-            .iter()
-            .find(|(s, _)| s == service)
+        let offset_of = |name: &str| self.clock_offsets.iter().find(|(s, _)| s == name);
+        let extra = offset_of(service)
+            .or_else(|| offset_of(&self.service))
             .map_or(0, |(_, n)| *n);
         if extra == 0 {
             Some(ts)
@@ -339,14 +396,13 @@ impl InputCtx {
         let multiline = self.format.multiline() && !self.raw;
         for (offset, bytes) in reader::lines(&chunk.data).enumerate() {
             out.lines += 1;
-            let (mut text, lossy) = decode(bytes);
+            let (bytes, cut) = cap_line(bytes, self.cap);
+            if cut {
+                out.cut += 1;
+            }
+            let (text, lossy) = decode(bytes);
             if lossy {
                 out.lossy += 1;
-            }
-            if text.len() > self.cap {
-                let keep = reader::utf8_floor(text.as_bytes(), self.cap);
-                text = Cow::Owned(text[..keep].to_string());
-                out.cut += 1;
             }
             let (parsed, format_name) = if text.trim().is_empty() && !self.raw {
                 (LineParse::Continuation, "")
@@ -413,6 +469,7 @@ impl InputCtx {
                     }
                     None => {
                         out.lead_lines += 1;
+                        out.lead_last = offset as u64;
                         if build && !text.trim().is_empty() {
                             append_body(&mut out.lead_body, &text);
                         }
@@ -454,7 +511,7 @@ impl Stitch {
                     append_body(&mut held.body, &out.lead_body);
                 }
                 if out.lead_lines > 0 {
-                    held.end_line = base + out.lead_lines - 1;
+                    held.end_line = base + out.lead_last;
                 }
             }
         } else {
@@ -500,6 +557,7 @@ impl Stitch {
         if let Some(prev) = self.held.take() {
             sink.accept(prev);
         }
+        sink.end_of_input();
         self.report
     }
 }
@@ -535,16 +593,29 @@ pub fn ingest_one<S: EventSink>(
             return report;
         }
     };
-    if let Some(why) = binary_reason(&first.data) {
+    // Read ahead until the sample is whole, so that it never depends on where chunks end.
+    let cap = opts.max_line_bytes.max(reader::MIN_LINE_CAP);
+    let mut head = vec![first];
+    let mut read_error: Option<std::io::Error> = None;
+    let mut done = false;
+    while !done && !sample_lines(&head, cap).1 {
+        match chunks.next_chunk() {
+            Ok(Some(c)) => head.push(c),
+            Ok(None) => done = true,
+            Err(e) => {
+                read_error = Some(e);
+                done = true;
+            }
+        }
+    }
+    let (sample_bytes, _) = sample_lines(&head, cap);
+    if let Some(why) = binary_reason(&sample_bytes) {
         report.skipped = Some(why.to_string());
         report.format = "binary".to_string();
         return report;
     }
     // Sniff on the first lines.
-    let sample_owned: Vec<Cow<'_, str>> = reader::lines(&first.data)
-        .take(SNIFF_LINES)
-        .map(|l| decode(l).0)
-        .collect();
+    let sample_owned: Vec<Cow<'_, str>> = sample_bytes.iter().map(|l| decode(l).0).collect();
     let sample: Vec<&str> = sample_owned.iter().map(|c| c.as_ref()).collect();
     let format: Box<dyn Format> = match (&opts.input_format, opts.raw) {
         (_, true) => Box::new(formats::generic::Generic),
@@ -574,6 +645,7 @@ pub fn ingest_one<S: EventSink>(
     };
     drop(sample);
     drop(sample_owned);
+    drop(sample_bytes);
     let is_generic = format.name() == formats::generic::Generic::NAME;
     let ctx = InputCtx {
         index: u32::try_from(index).unwrap_or(u32::MAX),
@@ -581,7 +653,7 @@ pub fn ingest_one<S: EventSink>(
         format,
         time,
         service: Arc::from(input.service.as_str()),
-        cap: opts.max_line_bytes,
+        cap,
         clock_offsets: opts.clock_offsets.clone(),
         raw: opts.raw,
     };
@@ -594,26 +666,24 @@ pub fn ingest_one<S: EventSink>(
         raw: opts.raw,
     };
     let batch_len = (rayon::current_num_threads() * 2).max(2);
-    let mut batch = vec![first];
-    let mut done = false;
-    while !done {
-        while batch.len() < batch_len {
+    let mut batch = head;
+    loop {
+        while !done && batch.len() < batch_len {
             match chunks.next_chunk() {
                 Ok(Some(c)) => batch.push(c),
-                Ok(None) => {
-                    done = true;
-                    break;
-                }
+                Ok(None) => done = true,
                 Err(e) => {
-                    stitch.report.error = Some(format!(
-                        "{}: read error after line {}: {e}",
-                        input.display,
-                        stitch.next_line - 1 + batch_lines_hint(&batch)
-                    ));
+                    read_error = Some(e);
                     done = true;
-                    break;
                 }
             }
+        }
+        if let Some(e) = read_error.take() {
+            stitch.report.error = Some(format!(
+                "{}: read error after line {}: {e}",
+                input.display,
+                stitch.next_line - 1 + batch_lines_hint(&batch)
+            ));
         }
         let outs: Vec<ChunkOut> = batch
             .par_iter()
@@ -623,6 +693,9 @@ pub fn ingest_one<S: EventSink>(
             stitch.absorb(out, sink);
         }
         batch.clear();
+        if done {
+            break;
+        }
     }
     stitch.finish(sink)
 }
@@ -634,13 +707,36 @@ fn batch_lines_hint(batch: &[reader::Chunk]) -> u64 {
         .sum()
 }
 
-/// Why the first bytes of an input say it is not a text log, if they do.
+/// The first lines of an input (cut at `cap`, without terminators) that sniffing and the binary
+/// check look at: [`SNIFF_LINES`] lines, fewer when they reach [`SNIFF_BYTES`]. Also says
+/// whether `head` held enough lines to make the sample whole (else more should be read, if
+/// there are more). Lines, not chunks, bound it, so the sample is the same whatever the chunk
+/// size or the sizes of the reads that filled the chunks.
+fn sample_lines(head: &[reader::Chunk], cap: usize) -> (Vec<&[u8]>, bool) {
+    let mut lines = Vec::new();
+    let mut bytes = 0usize;
+    for line in head.iter().flat_map(|c| reader::lines(&c.data)) {
+        if lines.len() >= SNIFF_LINES || bytes >= SNIFF_BYTES {
+            break;
+        }
+        let line = cap_line(line, cap).0;
+        bytes += line.len() + 1;
+        lines.push(line);
+    }
+    let whole = lines.len() >= SNIFF_LINES || bytes >= SNIFF_BYTES;
+    (lines, whole)
+}
+
+/// Why the first lines of an input say it is not a text log, if they do.
 ///
 /// A few NUL bytes do not make a log binary (a crashed process or a preallocated file leaves
 /// runs of them; those lines are counted as unparsed). An input is binary when it starts with a
-/// known binary signature, or when at least 30% of its first 8 KiB are control bytes other than
-/// tab, newline, carriage return, form feed and escape.
-fn binary_reason(head: &[u8]) -> Option<&'static str> {
+/// known binary signature, or when at least 30% of its first 8 KiB of text are control bytes
+/// other than tab, newline, carriage return, form feed and escape. A leading run of NUL bytes is
+/// not looked at: `logrotate copytruncate` leaves one (the writer keeps its file offset, so the
+/// truncated file restarts with a hole that reads as NULs) in front of a log that is all text.
+fn binary_reason(sample: &[&[u8]]) -> Option<&'static str> {
+    let head = sample.first().copied().unwrap_or_default();
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         return Some("UTF-16 text is not supported; convert it with `iconv -f UTF-16 -t UTF-8`");
     }
@@ -656,15 +752,22 @@ fn binary_reason(head: &[u8]) -> Option<&'static str> {
     if MAGIC.iter().any(|m| head.starts_with(m)) {
         return Some("binary file (known binary signature)");
     }
-    let probe = &head[..head.len().min(8192)];
-    if probe.is_empty() {
+    let probe = sample
+        .iter()
+        .flat_map(|line| line.iter().chain(std::iter::once(&b'\n')))
+        .skip_while(|&&b| b == 0)
+        .take(8192);
+    let (mut len, mut control) = (0usize, 0usize);
+    for &b in probe {
+        len += 1;
+        if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b) {
+            control += 1;
+        }
+    }
+    if len == 0 {
         return None;
     }
-    let control = probe
-        .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
-        .count();
-    if control * 10 >= probe.len() * 3 {
+    if control * 10 >= len * 3 {
         return Some("binary file (mostly control bytes in its first 8 KiB)");
     }
     None
@@ -686,27 +789,39 @@ fn year_anchor(
             .map(|t| chrono::DateTime::<chrono::Utc>::from(t).date_naive()),
         Source::Stdin => None,
     };
-    let source = match (opts.year, modified) {
-        (Some(_), _) => "--year",
-        (None, Some(_)) => "modification time",
-        (None, None) => "current date",
+    let source = match (opts.year, modified, opts.dated_span) {
+        (Some(_), _, _) => "--year",
+        (None, Some(_), _) => "modification time",
+        (None, None, Some(_)) => "other inputs",
+        (None, None, None) => "current date",
     };
+    let input_modified = modified;
     let modified = modified
         .or(opts.now)
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    use chrono::{Datelike, NaiveDate};
+    // A date that exists in no year (`Feb 30`, from a garbled line) anchors nothing: it would
+    // push every later line of that month into the next year.
     let first_no_year = sample.iter().find_map(|line| match format.parse(line) {
         LineParse::Event(Parsed {
             time: Some(RawTime::NoYear { month, day, .. }),
             ..
-        }) => Some((month, day)),
+        }) if NaiveDate::from_ymd_opt(2000, month, day).is_some() => Some((month, day)),
         _ => None,
     });
-    use chrono::Datelike;
     match first_no_year {
-        Some(first) => (
-            Some(YearAnchor::infer(first, opts.year, modified)),
-            Some(source),
-        ),
+        Some(first) => {
+            let mut anchor = YearAnchor::infer(first, opts.year, modified);
+            if let (None, None, Some((lo, hi))) = (opts.year, &input_modified, opts.dated_span) {
+                let at = NaiveDate::from_ymd_opt(anchor.year, anchor.month, anchor.day)
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .and_then(|t| Timestamp::from_datetime(&t.and_utc()));
+                if let Some(at) = at {
+                    anchor.year += year_shift(at, at, lo, hi);
+                }
+            }
+            (Some(anchor), Some(source))
+        }
         // No year-less time in the sample: later ones take the most recent year that does not
         // put them after the modification date.
         None => (
@@ -792,9 +907,397 @@ mod tests {
 
     #[test]
     fn binary_input_invalid_is_skipped_and_reported() {
-        let (r, events) = run_text("\0\0\0ELF", &IngestOptions::default());
+        // The first bytes of an x86-64 ELF executable (e_ident, then e_type = ET_EXEC).
+        let elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0\x3e\0\x01\0\0\0";
+        let (r, events) = run_bytes(elf, &IngestOptions::default());
         assert!(r.skipped.is_some());
         assert!(events.is_empty());
+    }
+
+    fn run_bytes(bytes: &[u8], opts: &IngestOptions) -> (InputReport, Vec<Event>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        std::fs::write(&path, bytes).unwrap();
+        let input = Input {
+            source: Source::File(path.clone()),
+            display: path.display().to_string(),
+            service: "app".into(),
+        };
+        let mut sink = Collect::default();
+        let report = ingest_one(0, &input, opts, &mut sink);
+        (report, sink.0)
+    }
+
+    /// Files are read 64 KiB at a time after the 4 bytes `reader::open` reads to detect
+    /// compression: with the smallest chunk size, the first chunk of a file ends at the last
+    /// `\n` of its first `READ` bytes.
+    const READ: usize = 4 + 64 * 1024;
+
+    /// Copies of `line`, the last one padded with spaces so that the result is `total` bytes
+    /// and ends with `\n`.
+    fn filler(line: &str, total: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        while total - out.len() >= 2 * (line.len() + 1) {
+            out.extend_from_slice(line.as_bytes());
+            out.push(b'\n');
+        }
+        let pad = total - out.len() - line.len() - 1;
+        out.extend_from_slice(line.as_bytes());
+        out.extend(std::iter::repeat_n(b' ', pad));
+        out.push(b'\n');
+        assert_eq!(out.len(), total);
+        out
+    }
+
+    /// Reads `bytes` with the smallest chunks and with one chunk; asserts that both give the
+    /// same report and events, and returns them.
+    fn run_both_chunkings(bytes: &[u8], opts: &IngestOptions) -> (InputReport, Vec<Event>) {
+        let small = IngestOptions {
+            chunk_bytes: 4096,
+            ..opts.clone()
+        };
+        let big = IngestOptions {
+            chunk_bytes: 1 << 26,
+            ..opts.clone()
+        };
+        let (mut rs, es) = run_bytes(bytes, &small);
+        let (mut rb, eb) = run_bytes(bytes, &big);
+        rs.path.clear();
+        rb.path.clear();
+        assert_eq!(rs, rb, "reports differ with the chunk size");
+        assert_eq!(es.len(), eb.len());
+        for (a, b) in es.iter().zip(&eb) {
+            assert_eq!(a, b, "events differ with the chunk size");
+        }
+        assert!(rb.is_balanced(), "{rb:?}");
+        (rb, eb)
+    }
+
+    // Python logging `%(asctime)s - %(name)s - %(levelname)s - %(message)s`, the layout of the
+    // logging cookbook (https://docs.python.org/3/howto/logging-cookbook.html).
+    const PY_LINE: &str = "2024-01-21 15:00:02,123 - app - ERROR - payment failed";
+
+    #[test]
+    fn lossy_line_valid_under_cap_is_not_cut() {
+        // 30 invalid bytes decode to 90 bytes of U+FFFD; the line itself is under the cap.
+        let mut text = b"2024-01-21 15:00:02 INFO ".to_vec();
+        text.extend(std::iter::repeat_n(0xFF, 30));
+        text.push(b'\n');
+        let opts = IngestOptions {
+            max_line_bytes: 64,
+            ..IngestOptions::default()
+        };
+        let (r, events) = run_bytes(&text, &opts);
+        assert_eq!((r.lines, r.lossy, r.cut), (1, 1, 0));
+        assert_eq!(
+            events[0]
+                .message
+                .chars()
+                .filter(|c| *c == '\u{FFFD}')
+                .count(),
+            30
+        );
+    }
+
+    #[test]
+    fn lossy_long_line_at_chunk_edge_valid_cut_once() {
+        // The invalid line starts 1200 bytes before the end of the first read, so the reader
+        // cuts it at the 1024-byte cap; it must not be cut (and counted) again once decoded.
+        let mut text = filler(PY_LINE, READ - 1200);
+        text.extend(std::iter::repeat_n(0xFF, 3000));
+        text.push(b'\n');
+        text.extend_from_slice(PY_LINE.as_bytes());
+        text.push(b'\n');
+        let opts = IngestOptions {
+            max_line_bytes: 1024,
+            ..IngestOptions::default()
+        };
+        let (r, _) = run_both_chunkings(&text, &opts);
+        assert_eq!((r.lossy, r.cut), (1, 1));
+    }
+
+    #[test]
+    fn copytruncate_nul_prefix_valid_is_read_not_skipped() {
+        // After `logrotate copytruncate`, a writer without O_APPEND goes on at its old offset:
+        // the file starts with a hole that reads as NUL bytes, then the log.
+        // Lines from Loghub's OpenSSH sample (https://github.com/logpai/loghub, OpenSSH).
+        let mut text = vec![0u8; 16 * 1024];
+        for _ in 0..50 {
+            text.extend_from_slice(
+                b"Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186\n",
+            );
+        }
+        let opts = IngestOptions {
+            year: Some(2024),
+            ..IngestOptions::default()
+        };
+        let (r, events) = run_bytes(&text, &opts);
+        assert_eq!(r.skipped, None);
+        assert_eq!(r.lines, 50);
+        // The first line is the NUL run glued to the first record: unparsed.
+        assert_eq!((r.events, r.unparsed), (49, 1));
+        assert!(r.is_balanced());
+        assert_eq!(events.len(), 49);
+    }
+
+    #[test]
+    fn nul_heavy_binary_invalid_still_skipped() {
+        // lastlog(8)-like: a sparse run of NULs, then fixed-size records that are mostly NULs.
+        let mut bin = vec![0u8; 4096];
+        for _ in 0..40 {
+            bin.extend_from_slice(&[0x5f, 0x3a, 0x12, 0x65]);
+            bin.extend_from_slice(b"pts/0");
+            bin.extend(std::iter::repeat_n(0u8, 27));
+            bin.extend_from_slice(b"10.0.0.1");
+            bin.extend(std::iter::repeat_n(0u8, 248));
+        }
+        let (r, events) = run_bytes(&bin, &IngestOptions::default());
+        assert!(r.skipped.is_some(), "{r:?}");
+        assert!(events.is_empty());
+    }
+
+    #[test]
+    fn unparsed_then_blank_lead_lines_valid_end_line_as_in_one_chunk() {
+        // zap production JSON (https://github.com/uber-go/zap, NewProductionEncoderConfig):
+        // a one-record-per-line format, so "not json" is unparsed and the blank line after it
+        // continues the last event.
+        let zap = r#"{"level":"info","ts":1705849202.5,"caller":"main.go:12","msg":"listening"}"#;
+        let mut text = filler(zap, READ);
+        text.extend_from_slice(b"not json\n\n");
+        text.extend_from_slice(zap.as_bytes());
+        text.push(b'\n');
+        let (r, events) = run_both_chunkings(&text, &IngestOptions::default());
+        assert_eq!(r.format, "json_lines");
+        let n = events.len();
+        assert_eq!(events[n - 2].end_line, events[n - 1].line - 1);
+    }
+
+    #[test]
+    fn sniff_sample_valid_same_for_any_chunk_size() {
+        // Ten long lines without a time fill the first read; the 190 syslog lines after them
+        // are in the sample only if the sample does not stop at the first chunk.
+        let long = "x".repeat(7000);
+        let mut text = Vec::new();
+        for _ in 0..10 {
+            text.extend_from_slice(long.as_bytes());
+            text.push(b'\n');
+        }
+        for _ in 0..190 {
+            text.extend_from_slice(
+                b"Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186\n",
+            );
+        }
+        let opts = IngestOptions {
+            year: Some(2024),
+            ..IngestOptions::default()
+        };
+        let (r, _) = run_both_chunkings(&text, &opts);
+        assert_eq!(r.format, "syslog_rfc3164");
+    }
+
+    #[test]
+    fn timeless_event_first_in_chunk_valid_inherits_previous_chunk_time() {
+        // logging.BASIC_FORMAT "%(levelname)s:%(name)s:%(message)s" carries no time.
+        let mut text = filler(PY_LINE, READ);
+        text.extend_from_slice(b"WARNING:root:disk almost full\n");
+        text.extend_from_slice(b"2024-01-21 15:00:03,000 - app - INFO - recovered\n");
+        let (r, events) = run_both_chunkings(&text, &IngestOptions::default());
+        assert_eq!(r.format, "python_logging");
+        assert_eq!((r.backwards, r.unparsed), (0, 0));
+        let n = events.len();
+        assert_eq!(events[n - 2].message, "disk almost full");
+        assert_eq!(events[n - 2].time, events[n - 3].time);
+    }
+
+    #[test]
+    fn traceback_first_in_chunk_valid_continues_previous_chunk_event() {
+        // A Python traceback (format of traceback.print_exc) starting a chunk.
+        let mut text = filler(PY_LINE, READ);
+        text.extend_from_slice(
+            b"Traceback (most recent call last):\n  File \"app.py\", line 3, in <module>\n    pay()\nValueError: card declined\n",
+        );
+        text.extend_from_slice(b"2024-01-21 15:00:03,000 - app - INFO - recovered\n");
+        let (r, events) = run_both_chunkings(&text, &IngestOptions::default());
+        assert_eq!(r.continuation, 4);
+        let n = events.len();
+        assert!(events[n - 2].body.ends_with("ValueError: card declined"));
+        assert_eq!(events[n - 2].end_line, events[n - 1].line - 1);
+    }
+
+    #[test]
+    fn crlf_line_of_cap_bytes_valid_not_cut_at_any_chunk_edge() {
+        // A CRLF line of exactly the cap whose `\r` is the last byte of the first read.
+        let line = format!("{PY_LINE} {}", "y".repeat(1000 - PY_LINE.len() - 1));
+        let mut text = filler(PY_LINE, READ - line.len() - 1);
+        for _ in 0..3 {
+            text.extend_from_slice(line.as_bytes());
+            text.extend_from_slice(b"\r\n");
+        }
+        let opts = IngestOptions {
+            max_line_bytes: 1000,
+            ..IngestOptions::default()
+        };
+        let (r, events) = run_both_chunkings(&text, &opts);
+        assert_eq!(r.cut, 0);
+        assert!(events.last().unwrap().message.ends_with('y'));
+    }
+
+    #[test]
+    fn last_line_of_cap_bytes_with_cr_valid_not_cut() {
+        let line = format!("{PY_LINE} {}", "y".repeat(100 - PY_LINE.len() - 1));
+        let text = format!("{line}\r\n{line}\r");
+        let opts = IngestOptions {
+            max_line_bytes: 100,
+            ..IngestOptions::default()
+        };
+        let (r, _) = run_both_chunkings(text.as_bytes(), &opts);
+        assert_eq!((r.lines, r.cut), (2, 0));
+    }
+
+    #[test]
+    fn clock_offset_valid_input_service_shifts_its_programs() {
+        // A host's clock is wrong for all of its syslog: lines carry `sshd` as their service.
+        let text =
+            "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186\n";
+        let base = IngestOptions {
+            year: Some(2024),
+            ..IngestOptions::default()
+        };
+        let (_, plain) = run_text(text, &base);
+        assert_eq!(&*plain[0].service, "sshd");
+        let by_input = IngestOptions {
+            clock_offsets: vec![("app".into(), 2_000_000_000)],
+            ..base.clone()
+        };
+        let (_, shifted) = run_text(text, &by_input);
+        assert_eq!(shifted[0].time.0 - plain[0].time.0, 2_000_000_000);
+        // The line's own service wins over the input's.
+        let both = IngestOptions {
+            clock_offsets: vec![
+                ("app".into(), 2_000_000_000),
+                ("sshd".into(), -1_000_000_000),
+            ],
+            ..base
+        };
+        let (_, shifted) = run_text(text, &both);
+        assert_eq!(shifted[0].time.0 - plain[0].time.0, -1_000_000_000);
+    }
+
+    #[test]
+    fn truncated_gzip_invalid_counts_lines_before_and_names_file() {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        for i in 0..20_000 {
+            writeln!(
+                enc,
+                "2024-01-21 15:00:02,123 - app - ERROR - payment {i} failed"
+            )
+            .unwrap();
+        }
+        let gz = enc.finish().unwrap();
+        let (r, events) = run_bytes(&gz[..gz.len() / 2], &IngestOptions::default());
+        let err = r.error.clone().unwrap();
+        assert!(err.contains("app.log") && err.contains(&format!("after line {}", r.lines)));
+        assert!(r.lines > 1000 && r.lines < 20_000, "{r:?}");
+        assert!(r.is_balanced());
+        assert_eq!(events.len() as u64, r.events);
+    }
+
+    #[test]
+    fn end_of_input_valid_called_once_after_last_event() {
+        struct Ends(Vec<&'static str>);
+        impl EventSink for Ends {
+            fn accept(&mut self, _event: Event) {
+                self.0.push("event");
+            }
+            fn end_of_input(&mut self) {
+                self.0.push("end");
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        std::fs::write(&path, format!("{PY_LINE}\n{PY_LINE}\n")).unwrap();
+        let input = Input {
+            source: Source::File(path),
+            display: "app.log".into(),
+            service: "app".into(),
+        };
+        let mut sink = Ends(Vec::new());
+        ingest_one(0, &input, &IngestOptions::default(), &mut sink);
+        assert_eq!(sink.0, vec!["event", "event", "end"]);
+    }
+
+    #[test]
+    fn truncated_zstd_invalid_counts_lines_before_and_names_file() {
+        let mut text = String::new();
+        for i in 0..20_000 {
+            text.push_str(&format!("{PY_LINE} {i}\n"));
+        }
+        let zst = zstd::encode_all(text.as_bytes(), 1).unwrap();
+        let (r, _) = run_bytes(&zst[..zst.len() / 2], &IngestOptions::default());
+        let err = r.error.clone().unwrap();
+        assert!(err.contains("app.log") && err.contains(&format!("after line {}", r.lines)));
+        assert!(r.lines > 1000 && r.lines < 20_000, "{r:?}");
+        assert!(r.is_balanced());
+    }
+
+    #[test]
+    fn empty_and_blank_inputs_valid_balanced() {
+        let (r, _) = run_bytes(b"", &IngestOptions::default());
+        assert_eq!((r.format.as_str(), r.lines), ("empty", 0));
+        let (r, events) = run_bytes(b"\n\n\r\n  \n\t", &IngestOptions::default());
+        assert_eq!((r.lines, r.unparsed, r.events), (5, 5, 0));
+        assert!(events.is_empty());
+    }
+
+    #[test]
+    fn syslog_impossible_first_date_invalid_does_not_anchor_the_year() {
+        // Loghub OpenSSH lines; the first one's date is garbled into one no year has.
+        let text = "Feb 30 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186\nFeb 28 06:55:48 LabSZ sshd[24200]: Failed password for invalid user webmaster from 173.234.31.186 port 38926 ssh2\n";
+        let opts = IngestOptions {
+            year: Some(2023),
+            ..IngestOptions::default()
+        };
+        let (r, events) = run_text(text, &opts);
+        assert_eq!((r.events, r.unparsed), (1, 1));
+        assert_eq!(events[0].time, crate::time::ymd_hms(2023, 2, 28, 6, 55, 48));
+    }
+
+    #[test]
+    fn syslog_feb_29_valid_year_from_mtime_is_a_leap_year() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("syslog");
+        std::fs::write(
+            &path,
+            "Feb 29 23:59:58 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186\nMar  1 00:00:01 LabSZ sshd[24200]: Received disconnect from 173.234.31.186\n",
+        )
+        .unwrap();
+        // Modified a year later, in a non-leap year.
+        let mtime = chrono::NaiveDate::from_ymd_opt(2025, 3, 5)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap()
+            .and_utc();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(mtime.into())
+            .unwrap();
+        let input = Input {
+            source: Source::File(path.clone()),
+            display: "syslog".into(),
+            service: "syslog".into(),
+        };
+        let mut sink = Collect::default();
+        let r = ingest_one(0, &input, &IngestOptions::default(), &mut sink);
+        assert_eq!(r.year_anchor, Some(2024));
+        assert_eq!(r.events, 2);
+        assert_eq!(
+            sink.0[0].time,
+            crate::time::ymd_hms(2024, 2, 29, 23, 59, 58)
+        );
+        assert_eq!(sink.0[1].time, crate::time::ymd_hms(2024, 3, 1, 0, 0, 1));
     }
 
     #[test]

@@ -11,6 +11,9 @@ use std::io::{self, BufReader, Read};
 
 use super::input::Source;
 
+/// The smallest line cap the reader applies, whatever `--max-line-bytes` says.
+pub const MIN_LINE_CAP: usize = 16;
+
 /// Gzip and zstd magic numbers.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
@@ -78,7 +81,7 @@ impl<R: Read> ChunkReader<R> {
         ChunkReader {
             inner,
             target: target.max(4096),
-            cap: cap.max(16),
+            cap: cap.max(MIN_LINE_CAP),
             carry: Vec::new(),
             skipping: false,
             next_index: 0,
@@ -150,7 +153,7 @@ impl<R: Read> ChunkReader<R> {
                     let tail = buf.split_off(pos + 1);
                     // The partial last line may itself already be over the cap.
                     self.carry = tail;
-                    if self.carry.len() > self.cap {
+                    if over_cap(&self.carry, self.cap) {
                         cut += self.cut_carry_into(&mut buf);
                     }
                     let index = self.next_index;
@@ -163,7 +166,7 @@ impl<R: Read> ChunkReader<R> {
                 }
                 None if self.eof => {
                     // Last line without a terminator.
-                    if buf.len() > self.cap {
+                    if over_cap(&buf, self.cap) {
                         let keep = utf8_floor(&buf, self.cap);
                         buf.truncate(keep);
                         cut += 1;
@@ -176,7 +179,7 @@ impl<R: Read> ChunkReader<R> {
                         cut,
                     }));
                 }
-                None if buf.len() > self.cap => {
+                None if over_cap(&buf, self.cap) => {
                     // One line longer than the cap: keep its head, skip the rest.
                     let keep = utf8_floor(&buf, self.cap);
                     buf.truncate(keep);
@@ -205,6 +208,13 @@ impl<R: Read> ChunkReader<R> {
         self.skipping = true;
         1
     }
+}
+
+/// Whether a partial line (no `\n` seen yet) is already longer than the cap. A trailing `\r`
+/// may be the first half of a `\r\n` split by a read; it is not part of the line, so a line of
+/// exactly `cap` bytes is not cut whichever way the reads fall.
+fn over_cap(partial: &[u8], cap: usize) -> bool {
+    partial.strip_suffix(b"\r").unwrap_or(partial).len() > cap
 }
 
 /// The largest index ≤ `max` that does not split a UTF-8 sequence.
@@ -280,6 +290,72 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[1].len(), 1000);
         assert_eq!(lines[2], b"after");
+    }
+
+    /// Gives its data in reads of at most `piece` bytes (as a pipe or a decompressor does),
+    /// then ends, or fails if `fail` is set.
+    struct Pieces {
+        data: Vec<u8>,
+        pos: usize,
+        piece: usize,
+        fail: bool,
+    }
+
+    impl Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.pos == self.data.len() {
+                if self.fail {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "unexpected end of file",
+                    ));
+                }
+                return Ok(0);
+            }
+            let n = self.piece.min(buf.len()).min(self.data.len() - self.pos);
+            buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn chunks_valid_crlf_split_by_a_read_at_cap_is_not_cut() {
+        // A line of exactly the cap, whose `\r\n` a read splits: the first read ends at `\r`.
+        let mut data = vec![b'x'; 5000];
+        data.extend_from_slice(b"\r\nnext\r\n");
+        let pieces = Pieces {
+            data,
+            pos: 0,
+            piece: 5001,
+            fail: false,
+        };
+        let mut r = ChunkReader::new(pieces, 4096, 5000);
+        let mut out = Vec::new();
+        let mut cut = 0;
+        while let Some(c) = r.next_chunk().unwrap() {
+            cut += c.cut;
+            out.extend(lines(&c.data).map(<[u8]>::to_vec));
+        }
+        assert_eq!(cut, 0);
+        assert_eq!(out, vec![vec![b'x'; 5000], b"next".to_vec()]);
+    }
+
+    #[test]
+    fn chunks_invalid_read_error_keeps_lines_before_it() {
+        let pieces = Pieces {
+            data: b"one\ntwo\r\npart".to_vec(),
+            pos: 0,
+            piece: 3,
+            fail: true,
+        };
+        let mut r = ChunkReader::new(pieces, 4096, 1024);
+        let chunk = r.next_chunk().unwrap().unwrap();
+        let got: Vec<&[u8]> = lines(&chunk.data).collect();
+        assert_eq!(got, vec![&b"one"[..], b"two", b"part"]);
+        let err = r.next_chunk().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(r.next_chunk().unwrap().is_none());
     }
 
     #[test]

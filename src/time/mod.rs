@@ -124,14 +124,24 @@ pub struct YearAnchor {
 
 impl YearAnchor {
     /// The anchor for an input whose first year-less timestamp is `first` (month, day):
-    /// `year` if given (`--year`), else the year that puts `first` at or before `modified`.
+    /// `year` if given (`--year`), else the year that puts `first` at or before `modified`
+    /// (for Feb 29: the last leap year that does).
     pub fn infer(first: (u32, u32), year: Option<i32>, modified: NaiveDate) -> YearAnchor {
         let year = year.unwrap_or_else(|| {
-            if (first.0, first.1) <= (modified.month(), modified.day()) {
+            let mut year = if (first.0, first.1) <= (modified.month(), modified.day()) {
                 modified.year()
             } else {
                 modified.year() - 1
+            };
+            // At most 8 years back (1900 → 1896 skips one leap year); an impossible date
+            // (Feb 30) keeps the year above and is rejected line by line.
+            for back in 0..8 {
+                if NaiveDate::from_ymd_opt(year - back, first.0, first.1).is_some() {
+                    year -= back;
+                    break;
+                }
             }
+            year
         });
         YearAnchor {
             year,
@@ -241,7 +251,9 @@ pub fn parse_duration_nanos(s: &str) -> Result<i64, String> {
             continue;
         }
         let start = i;
-        while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+        // A unit runs to the next number: `µs` is not ASCII, and stops only at an ASCII byte,
+        // so `rest[start..i]` stays on character boundaries.
+        while i < bytes.len() && !(bytes[i].is_ascii_digit() || bytes[i] == b'.') {
             i += 1;
         }
         let unit = &rest[start..i];
@@ -351,6 +363,20 @@ mod tests {
     }
 
     #[test]
+    fn no_year_valid_feb_29_anchor_is_a_leap_year() {
+        // A log that starts on Feb 29, last modified in March of the next (non-leap) year.
+        let modified = NaiveDate::from_ymd_opt(2025, 3, 5).unwrap();
+        assert_eq!(YearAnchor::infer((2, 29), None, modified).year, 2024);
+        // Modified on Feb 29 itself, and before it in a leap year.
+        let modified = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        assert_eq!(YearAnchor::infer((2, 29), None, modified).year, 2024);
+        let modified = NaiveDate::from_ymd_opt(2024, 2, 10).unwrap();
+        assert_eq!(YearAnchor::infer((2, 29), None, modified).year, 2020);
+        // --year is taken as given.
+        assert_eq!(YearAnchor::infer((2, 29), Some(2023), modified).year, 2023);
+    }
+
+    #[test]
     fn no_year_valid_explicit_year_wins() {
         let modified = NaiveDate::from_ymd_opt(2030, 6, 1).unwrap();
         let anchor = YearAnchor::infer((3, 4), Some(2021), modified);
@@ -382,6 +408,14 @@ mod tests {
         assert_eq!(parse_duration_nanos("1h30m"), Ok(5_400_000_000_000));
         assert!(parse_duration_nanos("12").is_err());
         assert!(parse_duration_nanos("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn duration_valid_micro_sign_unit() {
+        assert_eq!(parse_duration_nanos("500µs"), Ok(500_000));
+        assert_eq!(parse_duration_nanos("-1s500µs"), Ok(-1_000_500_000));
+        assert!(parse_duration_nanos("5 s").is_err());
+        assert!(parse_duration_nanos("5é").is_err());
     }
 
     #[test]

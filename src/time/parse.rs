@@ -526,7 +526,7 @@ fn parse_epoch_parts(n: i64, frac_nanos: Option<u32>) -> Option<Timestamp> {
     } else if (LO * 1_000_000..HI * 1_000_000).contains(&n) {
         let extra = frac_nanos.map_or(0, |f| i64::from(f) / 1_000_000);
         Timestamp(n.checked_mul(1_000)? + extra)
-    } else if n >= LO * 1_000_000_000 {
+    } else if (LO * 1_000_000_000..HI * 1_000_000_000).contains(&n) {
         Timestamp(n)
     } else {
         return None;
@@ -750,6 +750,18 @@ mod tests {
         assert_eq!(
             parse_epoch_str("1705849202123456.5").map(|t| t.0 - want.0),
             Some(123_456_500)
+        );
+    }
+
+    #[test]
+    fn epoch_invalid_nanoseconds_after_2200() {
+        // 9.2e18 ns is in 2261: as absurd as year 9999 in a date, not a real time.
+        assert_eq!(parse_epoch_str("9200000000000000000"), None);
+        assert_eq!(parse_epoch_f64(9.0e18), None);
+        // 2199-12-31T23:59:59Z in nanoseconds is still taken.
+        assert_eq!(
+            parse_epoch_str("7258118399000000000"),
+            Some(ymd_hms(2199, 12, 31, 23, 59, 59))
         );
     }
 

@@ -116,6 +116,17 @@ impl EventSink for RunSink {
             self.spill_current();
         }
     }
+
+    /// Spills a large last run as soon as its input is read: every input is read before the
+    /// merge starts, so keeping each one's last run (up to [`RUN_EVENTS`]) until then would
+    /// hold that many events per input in memory at once.
+    fn end_of_input(&mut self) {
+        if self.current.len() > SPILL_TAIL_EVENTS && self.run_events != usize::MAX {
+            self.spill_current();
+        }
+        // The run buffer's capacity (up to RUN_EVENTS events) is not needed any more.
+        self.current.shrink_to_fit();
+    }
 }
 
 enum Run {
@@ -228,6 +239,22 @@ mod tests {
         // Equal instants: input 0 before input 1.
         assert_eq!(merged[3], (0, 2, 5));
         assert_eq!(merged[4], (1, 1, 5));
+    }
+
+    #[test]
+    fn run_sink_valid_spills_large_last_run_when_input_ends() {
+        let mut s = RunSink::new(Filter::default());
+        let n = SPILL_TAIL_EVENTS as u64 + 1;
+        for line in 1..=n {
+            s.accept(ev(0, line, (n - line) as i64));
+        }
+        s.end_of_input();
+        // Nothing of this input stays in memory until the merge.
+        assert_eq!(s.current.capacity(), 0);
+        assert_eq!(s.spilled.len(), 1);
+        let merged: Vec<u64> = MergedTimeline::new(vec![s]).map(|e| e.line).collect();
+        assert_eq!(merged.len() as u64, n);
+        assert_eq!(merged.first(), Some(&n));
     }
 
     #[test]
