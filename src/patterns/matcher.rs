@@ -238,3 +238,15 @@ impl SignatureSet {
         })
     }
 }
+
+/// Templates name the signature that matches their first sample line (the template text has
+/// `<*>` where values stood, which signatures' regexes would not match).
+impl crate::templates::SignatureLookup for SignatureSet {
+    fn signature_for(&self, template: &crate::templates::Template) -> Option<String> {
+        template
+            .samples
+            .iter()
+            .find_map(|s| self.first_match(&s.text))
+            .map(|m| m.signature.id.clone())
+    }
+}
