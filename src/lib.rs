@@ -10,10 +10,13 @@
 //!
 //! Imports go one way: `cli` → `report` → `timeline` → `ingest` → {`time`, `event`}.
 
+pub mod analyze;
 pub mod cli;
+pub mod detect;
 pub mod event;
 pub mod ingest;
 pub mod patterns;
+pub mod rank;
 pub mod report;
 pub mod suggest;
 pub mod templates;

@@ -2,6 +2,7 @@
 //! its arguments into validated settings before doing any work. Validation errors name the
 //! option and the value.
 
+pub mod analyze;
 pub mod common;
 pub mod patterns;
 pub mod templates;
@@ -22,6 +23,9 @@ pub struct Cli {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Find the incident window, align it with deploys and rank the likely causes, with
+    /// evidence. Exit code 0: analysed; 1: no incident found; 2: usage or input error.
+    Analyze(analyze::AnalyzeArgs),
     /// Merge every event of every input onto one UTC timeline (or print per-input accounting
     /// with --stats).
     Timeline(timeline::TimelineArgs),
@@ -44,6 +48,7 @@ pub enum Outcome {
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
+        Command::Analyze(args) => analyze::run(args),
         Command::Timeline(args) => timeline::run(args),
         Command::Patterns(args) => patterns::run(args),
         Command::Templates(args) => templates::run(args),

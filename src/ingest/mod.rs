@@ -374,9 +374,11 @@ impl InputCtx {
         match self.format.parse(text) {
             LineParse::NoMatch => {
                 // A stray line that starts with a timestamp still lands on the timeline.
+                // Checked on the first byte before parsing: stack frames and other
+                // continuation lines (most NoMatch lines) never start with a digit.
                 if let Some(g) = &self.fallback {
-                    if let LineParse::Event(p) = g.parse(text) {
-                        if text.as_bytes().first().is_some_and(|c| c.is_ascii_digit()) {
+                    if text.as_bytes().first().is_some_and(|c| c.is_ascii_digit()) {
+                        if let LineParse::Event(p) = g.parse(text) {
                             return (LineParse::Event(p), formats::generic::Generic::NAME);
                         }
                     }

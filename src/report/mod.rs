@@ -2,3 +2,5 @@
 //! goes through [`escape`] first.
 
 pub mod escape;
+pub mod model;
+pub mod text;

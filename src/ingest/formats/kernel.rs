@@ -28,7 +28,6 @@ use super::syslog_rfc3164::pri_prefix;
 use super::{Format, LineParse, Parsed};
 use crate::event::Level;
 use crate::time::{RawTime, parse::parse_ctime, parse_iso8601};
-use std::borrow::Cow;
 
 #[derive(Debug, Default)]
 pub struct Kernel;
@@ -306,7 +305,9 @@ impl Format for Kernel {
         };
         let level = level.or_else(|| known_message_level(message));
         let mut parsed = Parsed::new(time, level, message);
-        parsed.service = Some(Cow::Borrowed("kernel"));
+        // A dmesg dump belongs to one host: the input's service (its directory, usually the
+        // host name) says more than "kernel", which every such line would share.
+        parsed.push_field(crate::event::keys::LOGGER, "kernel");
         if let Some(stamp) = monotonic {
             parsed.push_field("kernel.monotonic", stamp);
         }
@@ -350,7 +351,8 @@ mod tests {
         assert_eq!(local(&p), "2024-01-21 15:00:02");
         assert_eq!(p.message, OOM);
         assert_eq!(p.level, Some(Level::Error));
-        assert_eq!(p.service.as_deref(), Some("kernel"));
+        assert_eq!(p.service, None);
+        assert_eq!(p.field("logger"), Some("kernel"));
     }
 
     #[test]

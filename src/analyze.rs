@@ -1,0 +1,402 @@
+//! `analyze` as a library: inputs and change events in, a [`Report`] out.
+//!
+//! ```text
+//!  inputs ─ingest (Aggregator per input)─▶ Aggregate ─▶ EventTable (polars)
+//!        ─▶ trouble per bucket ─▶ window (auto, or --window) ─▶ hypotheses ─▶ rank ─▶ Report
+//! ```
+
+use crate::detect::window::{self, Window};
+use crate::detect::{Aggregate, Aggregator, table};
+use crate::event::Timestamp;
+use crate::ingest::input::Input;
+use crate::ingest::{self, IngestOptions, InputReport};
+use crate::patterns::SignatureSet;
+use crate::rank::{self, Hypothesis, Kind, Ranked};
+use crate::report::model::{
+    ChangeInfo, Evidence, Finding, InputInfo, Ref, Report, SCHEMA_VERSION, Tool, WindowInfo,
+};
+use crate::time::format_hms;
+use crate::timeline::changes::Change;
+
+/// What to analyse and how.
+#[derive(Clone, Debug, Default)]
+pub struct AnalyzeOptions {
+    pub ingest: IngestOptions,
+    /// `--window START..END`.
+    pub window: Option<(Timestamp, Timestamp)>,
+    /// `--since` / `--until`: events outside are not read into the analysis.
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    /// `--baseline DURATION`: how far back before the window the baseline reaches.
+    pub baseline: Option<i64>,
+    /// `--top N`: causes listed.
+    pub top: usize,
+}
+
+/// The analysis' result: the report, and the raw pieces for other writers.
+pub struct Analysis {
+    pub report: Report,
+    pub window: Option<Window>,
+    pub ranked: Option<Ranked>,
+}
+
+/// A minimum baseline before we trust "new" and "rising".
+const MIN_BASELINE_NANOS: i64 = 30 * 60 * Timestamp::NANOS_PER_SEC;
+
+/// Runs the whole analysis.
+pub fn analyze(
+    inputs: &[Input],
+    changes: Vec<Change>,
+    signatures: &'static SignatureSet,
+    opts: &AnalyzeOptions,
+) -> (Analysis, Vec<InputReport>) {
+    let results = ingest::ingest(inputs, &opts.ingest, |i| {
+        let source = inputs.get(i).map_or("", |inp| inp.display.as_str());
+        FilteredAggregator {
+            inner: Aggregator::new(signatures, source),
+            since: opts.since,
+            until: opts.until,
+        }
+    });
+    let (reports, sinks): (Vec<InputReport>, Vec<FilteredAggregator>) = results.into_iter().unzip();
+    let agg = Aggregate::merge(sinks.into_iter().map(|s| s.inner).collect());
+    let changes = merge_inferred(changes, &agg.inferred);
+    let analysis = analyze_aggregate(&agg, &reports, changes, signatures, opts);
+    (analysis, reports)
+}
+
+/// Adds the changes seen in logs to the declared ones. A start-up banner whose version is the
+/// one the service already ran (declared or seen before) is a restart, not a change, and is
+/// dropped; so is an inferred change within two minutes of a declared one of the same kind and
+/// service (the same change, seen twice).
+pub fn merge_inferred(declared: Vec<Change>, inferred: &[Change]) -> Vec<Change> {
+    use std::collections::HashMap;
+    let mut all = declared;
+    let mut events: Vec<&Change> = all.iter().chain(inferred.iter()).collect();
+    events.sort_by(|a, b| (a.time, &a.source).cmp(&(b.time, &b.source)));
+    let mut version: HashMap<Option<String>, Option<String>> = HashMap::new();
+    let mut keep: Vec<Change> = Vec::new();
+    const TWO_MIN: i64 = 120 * Timestamp::NANOS_PER_SEC;
+    for c in events {
+        let prev = version.get(&c.service).cloned().flatten();
+        if c.inferred {
+            let same_version = c.version.is_some() && prev == c.version;
+            let duplicate = all.iter().any(|d| {
+                !d.inferred
+                    && d.kind == c.kind
+                    && d.service == c.service
+                    && (d.time.0 - c.time.0).abs() <= TWO_MIN
+            });
+            if !same_version && !duplicate {
+                keep.push(c.clone());
+            }
+        }
+        if c.version.is_some() {
+            version.insert(c.service.clone(), c.version.clone());
+        }
+    }
+    all.extend(keep);
+    all.sort_by(|a, b| (a.time, &a.source).cmp(&(b.time, &b.source)));
+    all
+}
+
+/// Feeds only events inside `--since`/`--until` to the aggregator.
+struct FilteredAggregator {
+    inner: Aggregator,
+    since: Option<Timestamp>,
+    until: Option<Timestamp>,
+}
+
+impl ingest::EventSink for FilteredAggregator {
+    fn accept(&mut self, event: crate::event::Event) {
+        if self.since.is_some_and(|s| event.time < s) || self.until.is_some_and(|u| event.time >= u)
+        {
+            return;
+        }
+        self.inner.accept(event);
+    }
+}
+
+fn change_info(c: &Change) -> ChangeInfo {
+    ChangeInfo {
+        time: c.time,
+        service: c.service.clone(),
+        version: c.version.clone(),
+        kind: c.kind.as_str(),
+        description: c.description.clone(),
+        source: c.source.clone(),
+        inferred: c.inferred,
+    }
+}
+
+/// Analysis of an already aggregated run.
+pub fn analyze_aggregate(
+    agg: &Aggregate,
+    reports: &[InputReport],
+    changes: Vec<Change>,
+    signatures: &SignatureSet,
+    opts: &AnalyzeOptions,
+) -> Analysis {
+    let mut notes = Vec::new();
+    let inputs: Vec<InputInfo> = reports
+        .iter()
+        .map(|r| InputInfo {
+            path: r.path.clone(),
+            format: r.format.clone(),
+            service: r.service.clone(),
+            lines: r.lines,
+            parsed: r.events + r.continuation,
+            unparsed: r.unparsed,
+            first: r.first,
+            last: r.last,
+        })
+        .collect();
+    let zone_note = format!(
+        "timestamps without a zone were read as {}",
+        opts.ingest.zone.name()
+    );
+    notes.push(zone_note);
+    for r in reports {
+        if let (Some(source), Some(year)) = (&r.year_source, r.year_anchor) {
+            notes.push(format!(
+                "{}: year-less timestamps start in {year} (from {source})",
+                r.path
+            ));
+        }
+    }
+    if agg.keys_capped {
+        notes.push(format!(
+            "an input had more than {} distinct message templates; the rest were counted together",
+            crate::detect::MAX_KEYS_PER_INPUT
+        ));
+    }
+    let empty = |notes: Vec<String>, window: Option<Window>| Analysis {
+        report: Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::default(),
+            window: window.map(|w| window_info(&w, opts.window.is_some())),
+            inputs: inputs.clone(),
+            deploys: changes.iter().map(change_info).collect(),
+            causes: Vec::new(),
+            symptoms: Vec::new(),
+            background: Vec::new(),
+            notes,
+        },
+        window,
+        ranked: None,
+    };
+    let Some((span_start, span_end)) = agg.span else {
+        notes.push("no timestamped events in the inputs".to_string());
+        return empty(notes, None);
+    };
+    let resolution = window::resolution_for(span_end.0 - span_start.0);
+    let origin = span_start.0.div_euclid(resolution) * resolution;
+    let window = match opts.window {
+        Some((start, end)) => Some(window::with_baseline(
+            start,
+            end,
+            span_start,
+            opts.baseline,
+            0.0,
+            resolution,
+        )),
+        None => {
+            let table = table::build(agg, signatures, &changes, resolution);
+            let mut counts = match &table {
+                Ok(t) => {
+                    table::trouble_series(t, origin, span_end.0, resolution).unwrap_or_default()
+                }
+                Err(e) => {
+                    notes.push(format!("event table: {e}"));
+                    Vec::new()
+                }
+            };
+            // Access-log 5xx responses count as trouble too.
+            for buckets in agg.http.values() {
+                for (b, h) in buckets {
+                    let i = (b * crate::detect::BASE_BUCKET_NANOS - origin) / resolution;
+                    if let Some(slot) = usize::try_from(i).ok().and_then(|i| counts.get_mut(i)) {
+                        *slot += h.errors_5xx as f64;
+                    }
+                }
+            }
+            window::detect(
+                &counts,
+                Timestamp(origin),
+                resolution,
+                span_start,
+                opts.baseline,
+            )
+        }
+    };
+    let Some(window) = window else {
+        notes.push(
+            "no incident found: warnings, errors, failure signatures and 5xx responses stay at their usual level across the data"
+                .to_string(),
+        );
+        return empty(notes, None);
+    };
+    if window.baseline_nanos() < MIN_BASELINE_NANOS {
+        notes.push(format!(
+            "the baseline before the window is only {} long: too short to judge what is new or rising with confidence",
+            human_duration(window.baseline_nanos())
+        ));
+    }
+    let hypotheses = rank::build_hypotheses(agg, signatures, &window);
+    let ranked = rank::rank(hypotheses, signatures, &changes, &window);
+    let finding = |i: usize, rank_in_list: usize, ranked: &Ranked| -> Finding {
+        let h = &ranked.hypotheses[i];
+        let next = ranked
+            .causes
+            .iter()
+            .find(|&&c| c != i && ranked.hypotheses[c].score <= h.score)
+            .map_or(0.0, |&c| ranked.hypotheses[c].score);
+        to_finding(h, rank_in_list, h.score - next, ranked, reports)
+    };
+    let top = if opts.top == 0 { usize::MAX } else { opts.top };
+    let causes: Vec<Finding> = ranked
+        .causes
+        .iter()
+        .take(top)
+        .enumerate()
+        .map(|(k, &i)| finding(i, k + 1, &ranked))
+        .collect();
+    let symptoms: Vec<Finding> = ranked
+        .symptoms
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| finding(i, k + 1, &ranked))
+        .collect();
+    let background: Vec<Finding> = ranked
+        .background
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| finding(i, k + 1, &ranked))
+        .collect();
+    let report = Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool::default(),
+        window: Some(window_info(&window, opts.window.is_some())),
+        inputs,
+        deploys: changes.iter().map(change_info).collect(),
+        causes,
+        symptoms,
+        background,
+        notes,
+    };
+    Analysis {
+        report,
+        window: Some(window),
+        ranked: Some(ranked),
+    }
+}
+
+fn window_info(w: &Window, user: bool) -> WindowInfo {
+    WindowInfo {
+        start: w.start,
+        end: w.end,
+        baseline_start: w.baseline_start,
+        baseline_end: w.baseline_end,
+        detected: if user { "user" } else { "auto" },
+        resolution_s: w.resolution / Timestamp::NANOS_PER_SEC,
+        score: (w.score * 100.0).round() / 100.0,
+    }
+}
+
+fn to_finding(
+    h: &Hypothesis,
+    rank_in_list: usize,
+    lead: f64,
+    ranked: &Ranked,
+    reports: &[InputReport],
+) -> Finding {
+    let path_of = |input: u32| {
+        reports
+            .get(input as usize)
+            .map_or_else(String::new, |r| r.path.clone())
+    };
+    let r = |j: usize| Ref {
+        category: ranked.hypotheses[j].category.clone(),
+        service: ranked.hypotheses[j].service.clone(),
+    };
+    let mut why = h.reasons.join("; ");
+    if !why.is_empty() {
+        why.push('.');
+    }
+    Finding {
+        rank: rank_in_list,
+        category: h.category.clone(),
+        service: h.service.clone(),
+        score: (h.score * 1000.0).round() / 1000.0,
+        confidence: rank::confidence(h.score, lead),
+        onset: h.onset,
+        signature: h.signature.clone(),
+        template: h.template.clone(),
+        baseline_count: h.baseline_count,
+        window_count: h.window_count,
+        explains: h.explains.iter().map(|&j| r(j)).collect(),
+        change: h.change.as_ref().map(change_info),
+        evidence: h
+            .evidence
+            .iter()
+            .map(|s| Evidence {
+                path: path_of(s.input),
+                line: s.line,
+                time: s.time,
+                text: s.text.clone(),
+            })
+            .collect(),
+        why,
+        kind: match h.kind {
+            Kind::Signature => "signature",
+            Kind::Template => "template",
+            Kind::Http => "http",
+            Kind::Silence => "silence",
+        },
+        title: h.signature_title.clone(),
+        explained_by: h.explained_by.map(r),
+        novel: h.novel,
+        shape: match h.shape {
+            rank::Shape::Step => "step",
+            rank::Shape::Burst => "burst",
+            rank::Shape::Ramp => "ramp",
+            rank::Shape::None => "none",
+        },
+        log10_p: (h.log10_p * 10.0).round() / 10.0,
+        factors: round_factors(h.factors),
+        remediation: h.remediation.clone(),
+    }
+}
+
+fn round_factors(f: rank::Factors) -> rank::Factors {
+    let r = |x: f64| (x * 1000.0).round() / 1000.0;
+    rank::Factors {
+        strength: r(f.strength),
+        precedence: r(f.precedence),
+        explanation: r(f.explanation),
+        corroboration: r(f.corroboration),
+        change: r(f.change),
+        specificity: r(f.specificity),
+        role: r(f.role),
+        background: r(f.background),
+        explained: r(f.explained),
+    }
+}
+
+/// `3h27m`, `45m`, `50s`.
+pub fn human_duration(nanos: i64) -> String {
+    let secs = nanos / Timestamp::NANOS_PER_SEC;
+    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
+    if h > 0 {
+        format!("{h}h{m:02}m")
+    } else if m > 0 {
+        format!("{m}m{s:02}s")
+    } else {
+        format!("{s}s")
+    }
+}
+
+/// `13:05:03` for times in the window's day, for compact text.
+pub fn short_time(t: Timestamp) -> String {
+    format_hms(t)
+}

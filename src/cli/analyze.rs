@@ -1,0 +1,158 @@
+//! `culprit analyze`: find the incident window, align it with deploys, rank the likely causes.
+
+use super::Outcome;
+use super::common::{InputArgs, open_output, report_input_problems};
+use crate::analyze::{AnalyzeOptions, analyze};
+use crate::patterns::SignatureSet;
+use crate::time::{parse_duration_nanos, parse_user_instant};
+use crate::timeline::changes::{self, Change};
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AnalyzeFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// A deploy/change file (JSON lines, JSON array or CSV with a header: time, service,
+    /// version, kind, description). Repeatable. `deploys.*` and `changes.*` files inside input
+    /// directories are read automatically.
+    #[arg(long = "deploys", value_name = "FILE")]
+    pub deploys: Vec<PathBuf>,
+
+    /// The incident window, START..END (RFC 3339 or YYYY-MM-DD HH:MM[:SS] in --tz), instead of
+    /// detecting it.
+    #[arg(long, value_name = "START..END")]
+    pub window: Option<String>,
+
+    /// Ignore events before this instant.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Ignore events at or after this instant.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// How far back before the window the baseline reaches (e.g. 2h); default: to the start of
+    /// the data.
+    #[arg(long, value_name = "DURATION")]
+    pub baseline: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: AnalyzeFormat,
+
+    /// Write to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// List at most N causes (0 = all).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub top: usize,
+
+    /// Extra signature directory (adds signatures or overrides them by id). Repeatable.
+    #[arg(long = "patterns", value_name = "DIR")]
+    pub patterns: Vec<PathBuf>,
+}
+
+pub fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
+    let ingest = args.input.resolve()?;
+    let zone = ingest.zone;
+    let instant = |s: &str, option: &str| {
+        parse_user_instant(s, &zone)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("invalid value for {option}"))
+    };
+    let window = match &args.window {
+        None => None,
+        Some(w) => {
+            let Some((a, b)) = w.split_once("..") else {
+                bail!("invalid value for --window: {w:?} (expected START..END)");
+            };
+            let (a, b) = (instant(a, "--window")?, instant(b, "--window")?);
+            if b <= a {
+                bail!("invalid value for --window: {w:?} (END must be after START)");
+            }
+            Some((a, b))
+        }
+    };
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| instant(s, "--since"))
+        .transpose()?;
+    let until = args
+        .until
+        .as_deref()
+        .map(|s| instant(s, "--until"))
+        .transpose()?;
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(|d| {
+            parse_duration_nanos(d)
+                .map_err(anyhow::Error::msg)
+                .context("invalid value for --baseline")
+        })
+        .transpose()?;
+    if baseline.is_some_and(|b| b <= 0) {
+        bail!("invalid value for --baseline: it must be positive");
+    }
+    let signatures: &'static SignatureSet = if args.patterns.is_empty() {
+        SignatureSet::embedded()
+    } else {
+        match SignatureSet::load(&args.patterns) {
+            Ok(set) => Box::leak(Box::new(set)),
+            Err(errors) => {
+                for e in &errors {
+                    eprintln!("culprit: error: {e}");
+                }
+                bail!(
+                    "invalid pattern files ({} errors); run `culprit patterns check DIR`",
+                    errors.len()
+                );
+            }
+        }
+    };
+    let found = crate::ingest::input::discover(&args.input.paths)?;
+    let mut all_changes: Vec<Change> = Vec::new();
+    for path in args.deploys.iter().chain(found.change_files.iter()) {
+        let mut c = changes::load_file(path, &zone).context("invalid change file")?;
+        all_changes.append(&mut c);
+    }
+    let opts = AnalyzeOptions {
+        ingest,
+        window,
+        since,
+        until,
+        baseline,
+        top: args.top,
+    };
+    let (analysis, reports) = analyze(&found.inputs, all_changes, signatures, &opts);
+    let failed = report_input_problems(&found.notices, &reports);
+    let mut out = open_output(args.output.as_deref())?;
+    match args.format {
+        AnalyzeFormat::Text => crate::report::text::write(&mut out, &analysis.report)?,
+        AnalyzeFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &analysis.report)?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    if failed {
+        return Ok(Outcome::Partial);
+    }
+    Ok(if analysis.report.window.is_none() {
+        Outcome::Code(1)
+    } else {
+        Outcome::Success
+    })
+}

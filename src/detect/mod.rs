@@ -1,0 +1,417 @@
+//! Detection: what changed, and when. Aggregates every event into counts per time bucket,
+//! service, level, signature and template (keeping counts plus bounded evidence samples, never
+//! the raw lines), finds the incident window, and measures each candidate against its baseline.
+//!
+//! ```text
+//!  Event ─▶ Aggregator (one per input; signature match, masked template key, 10 s buckets,
+//!           access-log status/latency, inferred changes, bounded evidence)
+//!        ─merge─▶ Aggregate ─▶ EventTable (polars: counts per bucket × service × level ×
+//!                               category × signature × template, changes joined as-of)
+//!                            ─▶ window::detect ─▶ Window (incident + baseline)
+//! ```
+//!
+//! Key types: [`Aggregator`] (the [`EventSink`]), [`Aggregate`] (all inputs merged),
+//! [`SeriesKey`], [`Sample`], [`window::Window`].
+
+pub mod table;
+pub mod window;
+
+use crate::event::{Event, Level, Timestamp, keys};
+use crate::ingest::EventSink;
+use crate::patterns::SignatureSet;
+use crate::templates::mask::{Masked, key_display, mask_message};
+use crate::timeline::changes::{Change, infer_from_message};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// Width of the finest time bucket kept while reading (coarser ones are sums of these).
+pub const BASE_BUCKET_NANOS: i64 = 10 * Timestamp::NANOS_PER_SEC;
+/// Evidence kept per series: the first few occurrences, then the first in each new block.
+pub const MAX_SAMPLES_PER_SERIES: usize = 24;
+/// Block after which another sample of the same series is kept.
+pub const SAMPLE_BLOCK_NANOS: i64 = 5 * 60 * Timestamp::NANOS_PER_SEC;
+/// Distinct template keys kept per input before new ones are folded into one overflow key.
+pub const MAX_KEYS_PER_INPUT: usize = 50_000;
+/// Inferred change events kept per input.
+pub const MAX_INFERRED_CHANGES: usize = 200;
+/// Evidence text is cut to this many bytes.
+pub const MAX_SAMPLE_BYTES: usize = 400;
+
+/// What a count is about: a service, a level class, and either a signature or a template.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SeriesKey {
+    pub service: Arc<str>,
+    /// `None` = the line had no level.
+    pub level: Option<Level>,
+    /// Index into the signature set, if a signature matched.
+    pub signature: Option<u32>,
+    /// Masked template key (see [`crate::templates::mask`]).
+    pub template: Arc<str>,
+}
+
+/// One evidence line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sample {
+    pub time: Timestamp,
+    /// The time the underlying condition began, when the line says so (a pool timeout after
+    /// 30000 ms began 30 s earlier); else `time`.
+    pub began: Timestamp,
+    pub input: u32,
+    pub line: u64,
+    pub text: String,
+}
+
+/// Per-bucket access-log figures of one service.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HttpBucket {
+    pub requests: u64,
+    pub errors_5xx: u64,
+    pub errors_4xx: u64,
+    pub latency_sum: f64,
+    pub latency_n: u64,
+}
+
+/// Counts and evidence of one series.
+#[derive(Clone, Debug, Default)]
+pub struct Series {
+    /// Base bucket index → count.
+    pub counts: BTreeMap<i64, u64>,
+    /// Earliest `began` time per base bucket (pool timeouts began before they were logged).
+    pub began: BTreeMap<i64, Timestamp>,
+    pub samples: Vec<Sample>,
+    pub total: u64,
+}
+
+impl Series {
+    fn add(&mut self, bucket: i64, event: &Event, began: Timestamp) {
+        *self.counts.entry(bucket).or_insert(0) += 1;
+        self.total += 1;
+        let slot = self.began.entry(bucket).or_insert(began);
+        if began < *slot {
+            *slot = began;
+        }
+        let keep = self.samples.len() < 3
+            || (self.samples.len() < MAX_SAMPLES_PER_SERIES
+                && self
+                    .samples
+                    .last()
+                    .is_some_and(|s| event.time.0 - s.time.0 >= SAMPLE_BLOCK_NANOS));
+        if keep {
+            self.samples.push(sample_of(event, began));
+        }
+    }
+
+    fn merge(&mut self, other: Series) {
+        for (b, n) in other.counts {
+            *self.counts.entry(b).or_insert(0) += n;
+        }
+        for (b, t) in other.began {
+            let slot = self.began.entry(b).or_insert(t);
+            if t < *slot {
+                *slot = t;
+            }
+        }
+        self.total += other.total;
+        self.samples.extend(other.samples);
+        self.samples.sort_by_key(|s| (s.time, s.input, s.line));
+        // Keep the spread: the first three, then one per block.
+        let mut kept: Vec<Sample> = Vec::with_capacity(MAX_SAMPLES_PER_SERIES);
+        for s in self.samples.drain(..) {
+            let keep = kept.len() < 3
+                || (kept.len() < MAX_SAMPLES_PER_SERIES
+                    && kept
+                        .last()
+                        .is_some_and(|l| s.time.0 - l.time.0 >= SAMPLE_BLOCK_NANOS));
+            if keep {
+                kept.push(s);
+            }
+        }
+        self.samples = kept;
+    }
+}
+
+fn sample_of(event: &Event, began: Timestamp) -> Sample {
+    let mut text = event.message.clone();
+    if text.len() > MAX_SAMPLE_BYTES {
+        let cut = crate::ingest::reader::utf8_floor(text.as_bytes(), MAX_SAMPLE_BYTES);
+        text.truncate(cut);
+        text.push('…');
+    }
+    Sample {
+        time: event.time,
+        began,
+        input: event.input,
+        line: event.line,
+        text,
+    }
+}
+
+/// The [`EventSink`] that aggregates one input.
+pub struct Aggregator {
+    signatures: &'static SignatureSet,
+    masked: Masked,
+    keys: HashMap<String, Arc<str>>,
+    pub series: HashMap<SeriesKey, Series>,
+    /// Service → base bucket → events of any kind (volume, for silence detection).
+    pub volume: HashMap<Arc<str>, BTreeMap<i64, u64>>,
+    /// Service → base bucket → access-log figures.
+    pub http: HashMap<Arc<str>, BTreeMap<i64, HttpBucket>>,
+    /// Service → last event seen (time, input, line, text), for silence evidence.
+    pub last_event: HashMap<Arc<str>, Sample>,
+    pub inferred: Vec<Change>,
+    source: Arc<str>,
+    pub keys_capped: bool,
+}
+
+const OVERFLOW_KEY: &str = "<other templates: key cap reached>";
+
+impl Aggregator {
+    pub fn new(signatures: &'static SignatureSet, source: &str) -> Aggregator {
+        Aggregator {
+            signatures,
+            masked: Masked::new(),
+            keys: HashMap::new(),
+            series: HashMap::new(),
+            volume: HashMap::new(),
+            http: HashMap::new(),
+            last_event: HashMap::new(),
+            inferred: Vec::new(),
+            source: Arc::from(source),
+            keys_capped: false,
+        }
+    }
+
+    fn intern_key(&mut self) -> Arc<str> {
+        if let Some(k) = self.keys.get(self.masked.key.as_str()) {
+            return k.clone();
+        }
+        if self.keys.len() >= MAX_KEYS_PER_INPUT {
+            self.keys_capped = true;
+            return Arc::from(OVERFLOW_KEY);
+        }
+        let k: Arc<str> = Arc::from(self.masked.key.as_str());
+        self.keys.insert(self.masked.key.clone(), k.clone());
+        k
+    }
+
+    /// Matches the message, the first lines of the body and its `Caused by:` lines (the
+    /// exception a stack trace reports), and error-ish structured fields (`err.message`,
+    /// `error.code`, …). Of all matches the most specific wins; on a tie the deepest (the
+    /// root cause of a wrapped exception). Returns the signature index and the time the
+    /// condition began.
+    fn classify(&self, event: &Event) -> Option<(u32, Timestamp)> {
+        let mut texts: Vec<&str> = vec![&event.message];
+        let body: Vec<&str> = event.body.lines().take(400).collect();
+        for (i, line) in body.iter().enumerate() {
+            let t = line.trim_start();
+            // The head of a Java stack trace and its causes; the tail of a Python traceback
+            // (the exception line comes last).
+            if i < 3 || i + 2 >= body.len() || t.starts_with("Caused by:") {
+                texts.push(line);
+            }
+        }
+        let mut joined_fields = String::new();
+        for (k, v) in event.fields.iter() {
+            let k = k.to_ascii_lowercase();
+            if ["err", "error", "exception", "stack", "reason", "cause"]
+                .iter()
+                .any(|w| k.contains(w))
+            {
+                joined_fields.push_str(v);
+                joined_fields.push(' ');
+            }
+        }
+        if !joined_fields.is_empty() {
+            texts.push(&joined_fields);
+        }
+        let mut best: Option<(crate::patterns::Match<'_, '_>, usize)> = None;
+        for (depth, text) in texts.iter().enumerate() {
+            if let Some(m) = self.signatures.first_match(text) {
+                let better = best
+                    .as_ref()
+                    .is_none_or(|(b, _)| m.signature.specificity >= b.signature.specificity);
+                if better {
+                    best = Some((m, depth));
+                }
+            }
+        }
+        let (m, _) = best?;
+        let index = self
+            .signatures
+            .signatures()
+            .iter()
+            .position(|s| std::ptr::eq(s, m.signature))?;
+        let waited = ["timeout_ms", "waited_ms", "elapsed_ms"]
+            .iter()
+            .find_map(|k| m.capture(k))
+            .and_then(|v| v.parse::<i64>().ok())
+            .map_or(0, |ms| ms.clamp(0, 3_600_000) * 1_000_000);
+        Some((index as u32, Timestamp(event.time.0 - waited)))
+    }
+}
+
+fn bucket_of(t: Timestamp) -> i64 {
+    t.0.div_euclid(BASE_BUCKET_NANOS)
+}
+
+impl EventSink for Aggregator {
+    fn accept(&mut self, event: Event) {
+        let bucket = bucket_of(event.time);
+        *self
+            .volume
+            .entry(event.service.clone())
+            .or_default()
+            .entry(bucket)
+            .or_insert(0) += 1;
+        if let Some(status) = event
+            .fields
+            .get(keys::HTTP_STATUS)
+            .and_then(|s| s.parse::<u16>().ok())
+        {
+            let h = self
+                .http
+                .entry(event.service.clone())
+                .or_default()
+                .entry(bucket)
+                .or_default();
+            h.requests += 1;
+            match status {
+                500..=599 => h.errors_5xx += 1,
+                400..=499 => h.errors_4xx += 1,
+                _ => {}
+            }
+            if let Some(l) = event
+                .fields
+                .get(keys::HTTP_LATENCY)
+                .and_then(|s| s.parse::<f64>().ok())
+                .filter(|l| l.is_finite() && *l >= 0.0)
+            {
+                h.latency_sum += l;
+                h.latency_n += 1;
+            }
+        }
+        if self.inferred.len() < MAX_INFERRED_CHANGES {
+            if let Some((kind, version, description)) = infer_from_message(&event.message) {
+                self.inferred.push(Change {
+                    time: event.time,
+                    service: Some(event.service.to_string()),
+                    version,
+                    kind,
+                    description: Some(description),
+                    source: format!("{}:{}", self.source, event.line),
+                    inferred: true,
+                });
+            }
+        }
+        self.last_event
+            .insert(event.service.clone(), sample_of(&event, event.time));
+        // Only what could matter is counted per template: warnings and worse, signature
+        // matches, and access-log errors. Info traffic is counted as volume only.
+        let classified = self.classify(&event);
+        // Access-log lines are counted in `http`; only their signature matches go further.
+        let is_access = event.fields.get(keys::HTTP_STATUS).is_some();
+        let is_notable =
+            classified.is_some() || (!is_access && event.level.is_some_and(|l| l >= Level::Warn));
+        if !is_notable {
+            return;
+        }
+        mask_message(&event.message, &mut self.masked);
+        let template = self.intern_key();
+        let (signature, began) = match classified {
+            Some((i, began)) => (Some(i), began),
+            None => (None, event.time),
+        };
+        let key = SeriesKey {
+            service: event.service.clone(),
+            level: event.level,
+            signature,
+            template,
+        };
+        self.series
+            .entry(key)
+            .or_default()
+            .add(bucket, &event, began);
+    }
+}
+
+/// All inputs' aggregates merged.
+#[derive(Default)]
+pub struct Aggregate {
+    pub series: HashMap<SeriesKey, Series>,
+    pub volume: HashMap<Arc<str>, BTreeMap<i64, u64>>,
+    pub http: HashMap<Arc<str>, BTreeMap<i64, HttpBucket>>,
+    pub last_event: HashMap<Arc<str>, Sample>,
+    pub inferred: Vec<Change>,
+    pub keys_capped: bool,
+    /// Earliest and latest event time.
+    pub span: Option<(Timestamp, Timestamp)>,
+}
+
+impl Aggregate {
+    /// Merges per-input aggregators (in input order, so the result does not depend on threads).
+    pub fn merge(parts: Vec<Aggregator>) -> Aggregate {
+        let mut all = Aggregate::default();
+        for part in parts {
+            all.keys_capped |= part.keys_capped;
+            for (k, s) in part.series {
+                match all.series.get_mut(&k) {
+                    Some(existing) => existing.merge(s),
+                    None => {
+                        all.series.insert(k, s);
+                    }
+                }
+            }
+            for (svc, buckets) in part.volume {
+                let slot = all.volume.entry(svc).or_default();
+                for (b, n) in buckets {
+                    *slot.entry(b).or_insert(0) += n;
+                }
+            }
+            for (svc, buckets) in part.http {
+                let slot = all.http.entry(svc).or_default();
+                for (b, h) in buckets {
+                    let e = slot.entry(b).or_default();
+                    e.requests += h.requests;
+                    e.errors_5xx += h.errors_5xx;
+                    e.errors_4xx += h.errors_4xx;
+                    e.latency_sum += h.latency_sum;
+                    e.latency_n += h.latency_n;
+                }
+            }
+            for (svc, s) in part.last_event {
+                match all.last_event.get(&svc) {
+                    Some(prev)
+                        if (prev.time, prev.input, prev.line) >= (s.time, s.input, s.line) => {}
+                    _ => {
+                        all.last_event.insert(svc, s);
+                    }
+                }
+            }
+            all.inferred.extend(part.inferred);
+        }
+        all.inferred
+            .sort_by(|a, b| (a.time, &a.source).cmp(&(b.time, &b.source)));
+        let mut lo: Option<i64> = None;
+        let mut hi: Option<i64> = None;
+        for buckets in all.volume.values() {
+            if let (Some((&first, _)), Some((&last, _))) =
+                (buckets.first_key_value(), buckets.last_key_value())
+            {
+                lo = Some(lo.map_or(first, |l| l.min(first)));
+                hi = Some(hi.map_or(last, |h| h.max(last)));
+            }
+        }
+        if let (Some(lo), Some(hi)) = (lo, hi) {
+            all.span = Some((
+                Timestamp(lo * BASE_BUCKET_NANOS),
+                Timestamp((hi + 1) * BASE_BUCKET_NANOS),
+            ));
+        }
+        all
+    }
+}
+
+/// A template key written for people (`<*>` for variables).
+pub fn template_text(key: &str) -> String {
+    key_display(key)
+}

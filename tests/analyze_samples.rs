@@ -1,0 +1,223 @@
+//! `culprit analyze` on the bundled incident samples: the right cause ranks first, the JSON
+//! contract holds, and the output is the same whatever the thread count.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join(name)
+}
+
+fn culprit(args: &[&str], threads: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_culprit"));
+    cmd.args(args);
+    if let Some(t) = threads {
+        cmd.env("RAYON_NUM_THREADS", t);
+    }
+    cmd.output().expect("run culprit")
+}
+
+fn analyze_json(name: &str) -> serde_json::Value {
+    let dir = sample(name);
+    let o = culprit(
+        &["analyze", "--format", "json", dir.to_str().expect("path")],
+        None,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).expect("analyze json")
+}
+
+/// (sample, category of the top cause, services it may be attributed to).
+const EXPECTED_TOP: &[(&str, &str, &[&str])] = &[
+    ("login-outage", "db_pool_exhaustion", &["auth-api"]),
+    ("network-partition", "network_error", &["orders", "app-3"]),
+    ("slow-query-migration", "db_slow_query", &["db"]),
+    // The kernel of the node that ran the pod reports the OOM kills.
+    (
+        "oom-crashloop",
+        "memory_exhaustion",
+        &["node-a", "node-b", "export-service"],
+    ),
+    ("disk-full", "disk_full", &["db", "db-1"]),
+    ("dns-failure", "dns_failure", &["coredns"]),
+];
+
+#[test]
+fn every_sample_valid_ranks_the_expected_cause_first() {
+    for (name, category, services) in EXPECTED_TOP {
+        let r = analyze_json(name);
+        let top = &r["causes"][0];
+        assert_eq!(
+            top["category"].as_str(),
+            Some(*category),
+            "{name}: top cause is {} in {}: {}",
+            top["category"],
+            top["service"],
+            top["why"]
+        );
+        let service = top["service"].as_str().unwrap_or("");
+        assert!(
+            services.contains(&service),
+            "{name}: top cause is in {service}, expected one of {services:?}"
+        );
+    }
+}
+
+#[test]
+fn login_outage_valid_network_looking_errors_are_symptoms_of_the_pool() {
+    let r = analyze_json("login-outage");
+    let symptoms = r["symptoms"].as_array().expect("symptoms");
+    let lb = symptoms
+        .iter()
+        .find(|s| s["service"] == "lb" && s["category"] == "upstream_error")
+        .expect("nginx 5xx listed as a symptom");
+    assert_eq!(lb["explained_by"]["category"], "db_pool_exhaustion");
+    // The red-herring deploy of `web` is not attached to the top cause.
+    let change = &r["causes"][0]["change"];
+    assert_eq!(change["service"], "auth-api", "{change}");
+}
+
+#[test]
+fn json_contract_valid_fields_and_accounting() {
+    let r = analyze_json("login-outage");
+    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["tool"]["name"], "culprit");
+    for k in ["start", "end", "baseline_start", "baseline_end", "detected"] {
+        assert!(r["window"].get(k).is_some(), "window.{k}");
+    }
+    assert_eq!(r["window"]["detected"], "auto");
+    for input in r["inputs"].as_array().expect("inputs") {
+        let n = |k: &str| input[k].as_u64().expect(k);
+        assert_eq!(n("parsed") + n("unparsed"), n("lines"), "{input}");
+        for k in ["path", "format", "service", "first", "last"] {
+            assert!(input.get(k).is_some(), "inputs[].{k}");
+        }
+    }
+    let causes = r["causes"].as_array().expect("causes");
+    assert!(!causes.is_empty());
+    let mut last = f64::INFINITY;
+    for (i, c) in causes.iter().enumerate() {
+        assert_eq!(c["rank"].as_u64(), Some(i as u64 + 1));
+        let score = c["score"].as_f64().expect("score");
+        assert!(
+            (0.0..=1.0).contains(&score) && score <= last,
+            "scores ordered"
+        );
+        last = score;
+        assert!(["high", "medium", "low"].contains(&c["confidence"].as_str().unwrap_or("")));
+        for k in [
+            "category",
+            "service",
+            "onset",
+            "signature",
+            "template",
+            "baseline_count",
+            "window_count",
+            "explains",
+            "change",
+            "evidence",
+            "why",
+        ] {
+            assert!(c.get(k).is_some(), "causes[].{k}");
+        }
+        for e in c["evidence"].as_array().expect("evidence") {
+            for k in ["path", "line", "time", "text"] {
+                assert!(e.get(k).is_some(), "evidence[].{k}");
+            }
+        }
+    }
+    assert!(r["deploys"].as_array().is_some_and(|d| !d.is_empty()));
+}
+
+#[test]
+fn analyze_output_valid_is_identical_across_thread_counts() {
+    let dir = sample("login-outage");
+    let args = ["analyze", "--format", "json", dir.to_str().expect("path")];
+    let one = culprit(&args, Some("1"));
+    let many = culprit(&args, Some("4"));
+    assert_eq!(one.stdout, many.stdout);
+}
+
+#[test]
+fn user_window_valid_is_reported_as_given() {
+    let dir = sample("login-outage");
+    let o = culprit(
+        &[
+            "analyze",
+            "--format",
+            "json",
+            "--window",
+            "2024-03-12T13:00:00Z..2024-03-12T16:40:00Z",
+            dir.to_str().expect("path"),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(r["window"]["detected"], "user");
+    assert_eq!(r["window"]["start"], "2024-03-12T13:00:00Z");
+    assert_eq!(r["causes"][0]["category"], "db_pool_exhaustion");
+}
+
+#[test]
+fn quiet_logs_invalid_no_incident_exit_code_1() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::new();
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "2024-01-21T{:02}:{:02}:{:02}Z INFO request served in {} ms\n",
+            10 + i / 3600,
+            (i / 60) % 60,
+            i % 60,
+            i % 97
+        ));
+        if i % 50 == 0 {
+            text.push_str(&format!(
+                "2024-01-21T{:02}:{:02}:{:02}Z WARN cache miss for key {i}\n",
+                10 + i / 3600,
+                (i / 60) % 60,
+                i % 60
+            ));
+        }
+    }
+    std::fs::write(dir.path().join("app.log"), text).expect("write");
+    let o = culprit(&["analyze", dir.path().to_str().expect("path")], None);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("No incident found"));
+}
+
+#[test]
+fn bad_change_file_invalid_names_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("app.log"), "2024-01-21T10:00:00Z INFO x\n").expect("write");
+    let deploys = dir.path().join("extra.csv");
+    std::fs::write(
+        &deploys,
+        "time,service,kind\n2024-01-21T09:00:00Z,api,deploy\nsoon,api,deploy\n",
+    )
+    .expect("write");
+    let o = culprit(
+        &[
+            "analyze",
+            "--deploys",
+            deploys.to_str().expect("path"),
+            dir.path().join("app.log").to_str().expect("path"),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("extra.csv:3"), "{err}");
+}
