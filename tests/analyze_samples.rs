@@ -229,7 +229,11 @@ fn access_log(days_minutes: u32, bad_from: u32, bad_to: u32) -> String {
     let mut out = String::new();
     for m in 0..days_minutes {
         for k in 0..6u32 {
-            let t = chrono::DateTime::from_timestamp(1_705_795_200 + i64::from(m) * 60 + i64::from(k) * 10, 0).expect("time");
+            let t = chrono::DateTime::from_timestamp(
+                1_705_795_200 + i64::from(m) * 60 + i64::from(k) * 10,
+                0,
+            )
+            .expect("time");
             let stamp = format!(
                 "{}/{}/{}:{}",
                 t.format("%d"),
@@ -256,14 +260,30 @@ fn access_logs_only_valid_window_from_status_codes() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir(dir.path().join("lb")).expect("mkdir");
     std::fs::write(dir.path().join("lb/access.log"), access_log(240, 150, 190)).expect("write");
-    let o = culprit(&["analyze", "--format", "json", dir.path().to_str().expect("path")], None);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = culprit(
+        &[
+            "analyze",
+            "--format",
+            "json",
+            dir.path().to_str().expect("path"),
+        ],
+        None,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(r["causes"][0]["category"], "upstream_error");
     assert_eq!(r["causes"][0]["service"], "lb");
     let start = r["window"]["start"].as_str().expect("start");
     // 150 minutes after 2024-01-21T00:00:00Z.
-    assert!(start.starts_with("2024-01-21T02:2") || start.starts_with("2024-01-21T02:3"), "{start}");
+    assert!(
+        start.starts_with("2024-01-21T02:2") || start.starts_with("2024-01-21T02:3"),
+        "{start}"
+    );
 }
 
 #[test]
@@ -272,10 +292,21 @@ fn several_days_one_file_valid_finds_the_incident_on_day_two() {
     let file = dir.path().join("access.log");
     // Three days; the 5xx burst is on the second day, 40 minutes long.
     std::fs::write(&file, access_log(3 * 24 * 60, 24 * 60 + 600, 24 * 60 + 640)).expect("write");
-    let o = culprit(&["analyze", "--format", "json", file.to_str().expect("path")], None);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = culprit(
+        &["analyze", "--format", "json", file.to_str().expect("path")],
+        None,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     let start = r["window"]["start"].as_str().expect("start");
-    assert!(start.starts_with("2024-01-22T09") || start.starts_with("2024-01-22T10"), "{start}");
+    assert!(
+        start.starts_with("2024-01-22T09") || start.starts_with("2024-01-22T10"),
+        "{start}"
+    );
     assert_eq!(r["causes"][0]["category"], "upstream_error");
 }

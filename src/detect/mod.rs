@@ -201,13 +201,15 @@ impl Aggregator {
     /// condition began.
     fn classify(&self, event: &Event) -> Option<(u32, Timestamp)> {
         let mut texts: Vec<&str> = vec![&event.message];
-        let body: Vec<&str> = event.body.lines().take(400).collect();
-        for (i, line) in body.iter().enumerate() {
-            let t = line.trim_start();
-            // The head of a Java stack trace and its causes; the tail of a Python traceback
-            // (the exception line comes last).
-            if i < 3 || i + 2 >= body.len() || t.starts_with("Caused by:") {
-                texts.push(line);
+        if !event.body.is_empty() {
+            let body: Vec<&str> = event.body.lines().take(400).collect();
+            for (i, line) in body.iter().enumerate() {
+                let t = line.trim_start();
+                // The head of a Java stack trace and its causes; the tail of a Python
+                // traceback (the exception line comes last).
+                if i < 3 || i + 2 >= body.len() || t.starts_with("Caused by:") {
+                    texts.push(line);
+                }
             }
         }
         let mut joined_fields = String::new();
@@ -303,8 +305,27 @@ impl EventSink for Aggregator {
                 });
             }
         }
-        self.last_event
-            .insert(event.service.clone(), sample_of(&event, event.time));
+        // The last event per service (silence evidence), updated in place: no allocation per
+        // event once the service is known.
+        match self.last_event.get_mut(&event.service) {
+            Some(last) => {
+                last.time = event.time;
+                last.began = event.time;
+                last.input = event.input;
+                last.line = event.line;
+                last.text.clear();
+                let cut =
+                    crate::ingest::reader::utf8_floor(event.message.as_bytes(), MAX_SAMPLE_BYTES);
+                last.text.push_str(&event.message[..cut]);
+                if cut < event.message.len() {
+                    last.text.push('…');
+                }
+            }
+            None => {
+                self.last_event
+                    .insert(event.service.clone(), sample_of(&event, event.time));
+            }
+        }
         // Only what could matter is counted per template: warnings and worse, signature
         // matches, and access-log errors. Info traffic is counted as volume only.
         let classified = self.classify(&event);
