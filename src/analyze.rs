@@ -31,6 +31,9 @@ pub struct AnalyzeOptions {
     pub baseline: Option<i64>,
     /// `--top N`: causes listed.
     pub top: usize,
+    /// `--baseline-logs`: logs of a known-good period used as the baseline, placed just
+    /// before the analysed logs.
+    pub baseline_inputs: Vec<Input>,
 }
 
 /// The analysis' result: the report, and the raw pieces for other writers.
@@ -58,10 +61,39 @@ pub fn analyze(
             until: opts.until,
         }
     });
-    let (reports, sinks): (Vec<InputReport>, Vec<FilteredAggregator>) = results.into_iter().unzip();
-    let agg = Aggregate::merge(sinks.into_iter().map(|s| s.inner).collect());
+    let (mut reports, sinks): (Vec<InputReport>, Vec<FilteredAggregator>) =
+        results.into_iter().unzip();
+    let mut agg = Aggregate::merge(sinks.into_iter().map(|s| s.inner).collect());
     let changes = merge_inferred(changes, &agg.inferred);
-    let analysis = analyze_aggregate(&agg, &reports, changes, signatures, opts);
+    let mut baseline_note = None;
+    if !opts.baseline_inputs.is_empty() {
+        let base = &opts.baseline_inputs;
+        let results = ingest::ingest(base, &opts.ingest, |i| {
+            Aggregator::new(
+                signatures,
+                base.get(i).map_or("", |inp| inp.display.as_str()),
+            )
+        });
+        let (base_reports, parts): (Vec<InputReport>, Vec<Aggregator>) =
+            results.into_iter().unzip();
+        let base_agg = Aggregate::merge(parts);
+        if let (Some((_, base_end)), Some((main_start, _))) = (base_agg.span, agg.span) {
+            // Place the baseline so that it ends where the analysed logs begin.
+            let delta = main_start.0.div_euclid(crate::detect::BASE_BUCKET_NANOS)
+                - base_end.0.div_euclid(crate::detect::BASE_BUCKET_NANOS);
+            let offset = u32::try_from(reports.len()).unwrap_or(u32::MAX);
+            agg.absorb_shifted(base_agg, delta, offset);
+            baseline_note = Some(format!(
+                "baseline taken from {} --baseline-logs input(s), placed just before the analysed logs",
+                base_reports.len()
+            ));
+        }
+        reports.extend(base_reports);
+    }
+    let mut analysis = analyze_aggregate(&agg, &reports, changes, signatures, opts);
+    if let Some(note) = baseline_note {
+        analysis.report.notes.push(note);
+    }
     (analysis, reports)
 }
 

@@ -310,3 +310,49 @@ fn several_days_one_file_valid_finds_the_incident_on_day_two() {
     );
     assert_eq!(r["causes"][0]["category"], "upstream_error");
 }
+
+#[test]
+fn baseline_logs_valid_supply_the_baseline_an_all_incident_log_lacks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Today: 90 minutes, every one of them failing. Yesterday (another file): healthy.
+    let today = dir.path().join("today");
+    let yesterday = dir.path().join("yesterday");
+    std::fs::create_dir_all(today.join("lb")).expect("mkdir");
+    std::fs::create_dir_all(yesterday.join("lb")).expect("mkdir");
+    std::fs::write(today.join("lb/access.log"), access_log(90, 0, 90)).expect("write");
+    std::fs::write(yesterday.join("lb/access.log"), access_log(180, 0, 0)).expect("write");
+    let alone = culprit(&["analyze", today.to_str().expect("path")], None);
+    assert_eq!(
+        alone.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&alone.stdout)
+    );
+    let o = culprit(
+        &[
+            "analyze",
+            "--format",
+            "json",
+            today.to_str().expect("path"),
+            "--baseline-logs",
+            yesterday.to_str().expect("path"),
+        ],
+        None,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(r["causes"][0]["category"], "upstream_error");
+    assert!(r["causes"][0]["baseline_count"].as_u64() == Some(0));
+    assert!(
+        r["notes"].as_array().is_some_and(|n| n
+            .iter()
+            .any(|s| s.as_str().unwrap_or("").contains("--baseline-logs"))),
+        "{}",
+        r["notes"]
+    );
+}

@@ -46,6 +46,12 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "DURATION")]
     pub baseline: Option<String>,
 
+    /// Logs of a known-good period (yesterday's rotated files, a healthy test run, another
+    /// host) to use as the baseline, like LogJuicer and Sumo LogCompare: their rates are
+    /// compared with the analysed logs, as if they had just preceded them.
+    #[arg(long = "baseline-logs", value_name = "PATH", num_args = 1..)]
+    pub baseline_logs: Vec<String>,
+
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: AnalyzeFormat,
@@ -128,6 +134,13 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
         let mut c = changes::load_file(path, &zone).context("invalid change file")?;
         all_changes.append(&mut c);
     }
+    let baseline_inputs = if args.baseline_logs.is_empty() {
+        Vec::new()
+    } else {
+        crate::ingest::input::discover(&args.baseline_logs)
+            .context("invalid value for --baseline-logs")?
+            .inputs
+    };
     let opts = AnalyzeOptions {
         ingest,
         window,
@@ -135,6 +148,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
         until,
         baseline,
         top: args.top,
+        baseline_inputs,
     };
     let (analysis, reports) = analyze(&found.inputs, all_changes, signatures, &opts);
     let failed = report_input_problems(&found.notices, &reports);

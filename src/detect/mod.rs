@@ -432,6 +432,75 @@ impl Aggregate {
     }
 }
 
+impl Aggregate {
+    /// Adds another run's aggregate (e.g. `--baseline-logs`, the logs of a known-good
+    /// period) moved in time by `delta_buckets` base buckets, with its input indices offset by
+    /// `input_offset`. Its inferred changes are dropped: they belong to another period.
+    pub fn absorb_shifted(&mut self, other: Aggregate, delta_buckets: i64, input_offset: u32) {
+        let delta_nanos = delta_buckets.saturating_mul(BASE_BUCKET_NANOS);
+        let shift_sample = |s: &mut Sample| {
+            s.time = Timestamp(s.time.0.saturating_add(delta_nanos));
+            s.began = Timestamp(s.began.0.saturating_add(delta_nanos));
+            s.input = s.input.saturating_add(input_offset);
+        };
+        for (k, mut series) in other.series {
+            let mut shifted = Series {
+                total: series.total,
+                ..Series::default()
+            };
+            for (b, n) in std::mem::take(&mut series.counts) {
+                shifted.counts.insert(b + delta_buckets, n);
+            }
+            for (b, t) in std::mem::take(&mut series.began) {
+                shifted.began.insert(
+                    b + delta_buckets,
+                    Timestamp(t.0.saturating_add(delta_nanos)),
+                );
+            }
+            shifted.samples = series.samples;
+            shifted.samples.iter_mut().for_each(shift_sample);
+            match self.series.get_mut(&k) {
+                Some(existing) => existing.merge(shifted),
+                None => {
+                    self.series.insert(k, shifted);
+                }
+            }
+        }
+        for (svc, buckets) in other.volume {
+            let slot = self.volume.entry(svc).or_default();
+            for (b, n) in buckets {
+                *slot.entry(b + delta_buckets).or_insert(0) += n;
+            }
+        }
+        for (svc, buckets) in other.http {
+            let slot = self.http.entry(svc).or_default();
+            for (b, h) in buckets {
+                let e = slot.entry(b + delta_buckets).or_default();
+                e.requests += h.requests;
+                e.errors_5xx += h.errors_5xx;
+                e.errors_4xx += h.errors_4xx;
+                e.latency_sum += h.latency_sum;
+                e.latency_n += h.latency_n;
+            }
+        }
+        for (svc, mut s) in other.last_event {
+            shift_sample(&mut s);
+            self.last_event.entry(svc).or_insert(s);
+        }
+        self.keys_capped |= other.keys_capped;
+        if let Some((lo, hi)) = other.span {
+            let (lo, hi) = (
+                Timestamp(lo.0.saturating_add(delta_nanos)),
+                Timestamp(hi.0.saturating_add(delta_nanos)),
+            );
+            self.span = Some(match self.span {
+                Some((a, b)) => (a.min(lo), b.max(hi)),
+                None => (lo, hi),
+            });
+        }
+    }
+}
+
 /// A template key written for people (`<*>` for variables).
 pub fn template_text(key: &str) -> String {
     key_display(key)
