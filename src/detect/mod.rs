@@ -71,6 +71,26 @@ pub struct HttpBucket {
     pub latency_n: u64,
 }
 
+impl HttpBucket {
+    fn add(&mut self, other: &HttpBucket) {
+        self.requests += other.requests;
+        self.errors_5xx += other.errors_5xx;
+        self.errors_4xx += other.errors_4xx;
+        self.latency_sum += other.latency_sum;
+        self.latency_n += other.latency_n;
+    }
+}
+
+/// Whether a sample at `time` is kept after `kept`: the first three, then the first of each
+/// new block, up to [`MAX_SAMPLES_PER_SERIES`].
+fn keeps_sample(kept: &[Sample], time: Timestamp) -> bool {
+    kept.len() < 3
+        || (kept.len() < MAX_SAMPLES_PER_SERIES
+            && kept
+                .last()
+                .is_some_and(|l| time.0 - l.time.0 >= SAMPLE_BLOCK_NANOS))
+}
+
 /// Counts and evidence of one series.
 #[derive(Clone, Debug, Default)]
 pub struct Series {
@@ -90,12 +110,7 @@ impl Series {
         if began < *slot {
             *slot = began;
         }
-        let keep = self.samples.len() < 3
-            || (self.samples.len() < MAX_SAMPLES_PER_SERIES
-                && self
-                    .samples
-                    .last()
-                    .is_some_and(|s| event.time.0 - s.time.0 >= SAMPLE_BLOCK_NANOS));
+        let keep = keeps_sample(&self.samples, event.time);
         if keep {
             self.samples.push(sample_of(event, began));
         }
@@ -117,11 +132,7 @@ impl Series {
         // Keep the spread: the first three, then one per block.
         let mut kept: Vec<Sample> = Vec::with_capacity(MAX_SAMPLES_PER_SERIES);
         for s in self.samples.drain(..) {
-            let keep = kept.len() < 3
-                || (kept.len() < MAX_SAMPLES_PER_SERIES
-                    && kept
-                        .last()
-                        .is_some_and(|l| s.time.0 - l.time.0 >= SAMPLE_BLOCK_NANOS));
+            let keep = keeps_sample(&kept, s.time);
             if keep {
                 kept.push(s);
             }
@@ -238,17 +249,13 @@ impl Aggregator {
             }
         }
         let (m, _) = best?;
-        let index = self
-            .signatures
-            .signatures()
-            .iter()
-            .position(|s| std::ptr::eq(s, m.signature))?;
+        let index = u32::try_from(m.index).ok()?;
         let waited = ["timeout_ms", "waited_ms", "elapsed_ms"]
             .iter()
             .find_map(|k| m.capture(k))
             .and_then(|v| v.parse::<i64>().ok())
             .map_or(0, |ms| ms.clamp(0, 3_600_000) * 1_000_000);
-        Some((index as u32, Timestamp(event.time.0 - waited)))
+        Some((index, Timestamp(event.time.0 - waited)))
     }
 }
 
@@ -391,12 +398,7 @@ impl Aggregate {
             for (svc, buckets) in part.http {
                 let slot = all.http.entry(svc).or_default();
                 for (b, h) in buckets {
-                    let e = slot.entry(b).or_default();
-                    e.requests += h.requests;
-                    e.errors_5xx += h.errors_5xx;
-                    e.errors_4xx += h.errors_4xx;
-                    e.latency_sum += h.latency_sum;
-                    e.latency_n += h.latency_n;
+                    slot.entry(b).or_default().add(&h);
                 }
             }
             for (svc, s) in part.last_event {
@@ -475,12 +477,7 @@ impl Aggregate {
         for (svc, buckets) in other.http {
             let slot = self.http.entry(svc).or_default();
             for (b, h) in buckets {
-                let e = slot.entry(b + delta_buckets).or_default();
-                e.requests += h.requests;
-                e.errors_5xx += h.errors_5xx;
-                e.errors_4xx += h.errors_4xx;
-                e.latency_sum += h.latency_sum;
-                e.latency_n += h.latency_n;
+                slot.entry(b + delta_buckets).or_default().add(&h);
             }
         }
         for (svc, mut s) in other.last_event {
