@@ -13,7 +13,8 @@ use crate::ingest::{self, IngestOptions, InputReport};
 use crate::patterns::SignatureSet;
 use crate::rank::{self, Hypothesis, Kind, Ranked};
 use crate::report::model::{
-    ChangeInfo, Evidence, Finding, InputInfo, Ref, Report, SCHEMA_VERSION, Tool, WindowInfo,
+    ChangeInfo, Chart, ChartSeries, Evidence, Finding, InputInfo, Ref, Report, SCHEMA_VERSION,
+    Tool, WindowInfo,
 };
 use crate::time::format_hms;
 use crate::timeline::changes::Change;
@@ -213,6 +214,8 @@ pub fn analyze_aggregate(
             symptoms: Vec::new(),
             background: Vec::new(),
             notes,
+            chart: None,
+            impact: None,
         },
         window,
         ranked: None,
@@ -305,16 +308,21 @@ pub fn analyze_aggregate(
         .enumerate()
         .map(|(k, &i)| finding(i, k + 1, &ranked))
         .collect();
+    let chart = chart_of(agg, origin, span_end.0, resolution);
+    let mut info = window_info(&window, opts.window.is_some());
+    info.peak = peak_of(&chart, &window);
     let report = Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool::default(),
-        window: Some(window_info(&window, opts.window.is_some())),
+        window: Some(info),
         inputs,
         deploys: changes.iter().map(change_info).collect(),
         causes,
         symptoms,
         background,
         notes,
+        chart: Some(chart),
+        impact: None,
     };
     Analysis {
         report,
@@ -332,7 +340,95 @@ fn window_info(w: &Window, user: bool) -> WindowInfo {
         detected: if user { "user" } else { "auto" },
         resolution_s: w.resolution / Timestamp::NANOS_PER_SEC,
         score: (w.score * 100.0).round() / 100.0,
+        peak: None,
     }
+}
+
+/// Services drawn separately in the chart; the rest are summed as `other`.
+const CHART_MAX_SERVICES: usize = 8;
+
+/// Trouble (notable events and 5xx responses) per bucket and service, dense from `origin`.
+fn chart_of(agg: &Aggregate, origin: i64, end: i64, resolution: i64) -> Chart {
+    use std::collections::BTreeMap;
+    let n = usize::try_from((end - origin) / resolution).unwrap_or(0) + 1;
+    let mut per_service: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    fn add<'a>(
+        map: &mut BTreeMap<&'a str, Vec<u64>>,
+        service: &'a str,
+        slot: i64,
+        count: u64,
+        n: usize,
+    ) {
+        if let Ok(i) = usize::try_from(slot) {
+            let row = map.entry(service).or_insert_with(|| vec![0; n]);
+            if let Some(c) = row.get_mut(i) {
+                *c += count;
+            }
+        }
+    }
+    let slot = |b: i64| (b * crate::detect::BASE_BUCKET_NANOS - origin).div_euclid(resolution);
+    for (key, series) in &agg.series {
+        for (&b, &c) in &series.counts {
+            add(&mut per_service, &key.service, slot(b), c, n);
+        }
+    }
+    for (service, buckets) in &agg.http {
+        for (&b, h) in buckets {
+            if h.errors_5xx > 0 {
+                add(&mut per_service, service, slot(b), h.errors_5xx, n);
+            }
+        }
+    }
+    let mut rows: Vec<(&str, Vec<u64>)> = per_service.into_iter().collect();
+    // Loudest first; ties by name, so the order is deterministic.
+    rows.sort_by(|a, b| {
+        let (ta, tb): (u64, u64) = (a.1.iter().sum(), b.1.iter().sum());
+        tb.cmp(&ta).then(a.0.cmp(b.0))
+    });
+    let mut series: Vec<ChartSeries> = Vec::new();
+    let mut other: Option<Vec<u64>> = None;
+    for (k, (service, counts)) in rows.into_iter().enumerate() {
+        if k < CHART_MAX_SERVICES {
+            series.push(ChartSeries {
+                service: service.to_string(),
+                counts,
+            });
+        } else {
+            let o = other.get_or_insert_with(|| vec![0; n]);
+            for (slot, c) in o.iter_mut().zip(counts) {
+                *slot += c;
+            }
+        }
+    }
+    if let Some(counts) = other {
+        series.push(ChartSeries {
+            service: "other".to_string(),
+            counts,
+        });
+    }
+    Chart {
+        start: Timestamp(origin),
+        resolution_s: resolution / Timestamp::NANOS_PER_SEC,
+        series,
+    }
+}
+
+/// The start of the chart bucket with the most trouble inside the window.
+fn peak_of(chart: &Chart, w: &Window) -> Option<Timestamp> {
+    let res = chart.resolution_s * Timestamp::NANOS_PER_SEC;
+    let len = chart.series.iter().map(|s| s.counts.len()).max()?;
+    let mut best: Option<(u64, usize)> = None;
+    for i in 0..len {
+        let t = chart.start.0 + i as i64 * res;
+        if t + res <= w.start.0 || t >= w.end.0 {
+            continue;
+        }
+        let total: u64 = chart.series.iter().filter_map(|s| s.counts.get(i)).sum();
+        if total > 0 && best.is_none_or(|(b, _)| total > b) {
+            best = Some((total, i));
+        }
+    }
+    best.map(|(_, i)| Timestamp(chart.start.0 + i as i64 * res))
 }
 
 fn to_finding(

@@ -8,12 +8,21 @@
 //!   "schema_version": 1,
 //!   "tool": {"name": "culprit", "version": "0.1.0"},
 //!   "window": {"start", "end", "baseline_start", "baseline_end", "detected": "auto"|"user",
-//!              "resolution_s", "score"} | null when no incident was found,
+//!              "resolution_s", "score", "peak"} | null when no incident was found,
 //!   "inputs": [{"path", "format", "service", "lines", "parsed", "unparsed", "first", "last"}],
 //!   "deploys": [{"time", "service", "version", "kind", "description", "source", "inferred"}],
 //!   "causes": [Finding], "symptoms": [Finding], "background": [Finding],
-//!   "notes": [string]
+//!   "notes": [string],
+//!   "chart": Chart | null, "impact": Impact | null
 //! }
+//! Chart = {"start", "resolution_s", "series": [{"service", "counts": [n per bucket]}]}
+//!   (trouble — warnings, errors, signature hits, 5xx responses — per bucket and service over
+//!   the whole data, for timeline charts; at most 8 services, the rest summed as `other`)
+//! Impact = {"services", "requests", "errors_5xx", "error_share", "baseline_error_share",
+//!           "clients", "clients_with_error", "client_error_share", "client_key",
+//!           "latency_ms": {"p50", "p95", "p99"} | null, "baseline_latency_ms": … | null,
+//!           "per_minute": [{"time", "requests", "errors_5xx", "p95_ms"}]}
+//!   (from access logs in the window; null when there are none; see README "Impact figures")
 //! Finding = {"rank", "category", "service", "score" (0..1), "confidence" ("high"|"medium"|"low"),
 //!            "onset", "signature", "template", "baseline_count", "window_count",
 //!            "explains": [{"category", "service"}], "change": Change | null,
@@ -47,6 +56,10 @@ pub struct Report {
     pub symptoms: Vec<Finding>,
     pub background: Vec<Finding>,
     pub notes: Vec<String>,
+    /// Trouble per bucket and service over the whole data, for timeline charts.
+    pub chart: Option<Chart>,
+    /// User-facing impact from access logs in the window.
+    pub impact: Option<Impact>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -74,6 +87,8 @@ pub struct WindowInfo {
     pub detected: &'static str,
     pub resolution_s: i64,
     pub score: f64,
+    /// The bucket with the most trouble inside the window (its start).
+    pub peak: Option<Timestamp>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -137,4 +152,58 @@ pub struct Finding {
     pub log10_p: f64,
     pub factors: crate::rank::Factors,
     pub remediation: Option<String>,
+}
+
+/// Trouble per bucket and service, dense from `start` every `resolution_s` seconds.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Chart {
+    pub start: Timestamp,
+    pub resolution_s: i64,
+    pub series: Vec<ChartSeries>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ChartSeries {
+    pub service: String,
+    pub counts: Vec<u64>,
+}
+
+/// Latency percentiles in milliseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Latency {
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+}
+
+/// Requests and errors per minute in the window.
+#[derive(Clone, Debug, Serialize)]
+pub struct ImpactMinute {
+    pub time: Timestamp,
+    pub requests: u64,
+    pub errors_5xx: u64,
+    pub p95_ms: Option<f64>,
+}
+
+/// What users saw, from access logs inside the window.
+#[derive(Clone, Debug, Serialize)]
+pub struct Impact {
+    /// Services whose access logs were counted.
+    pub services: Vec<String>,
+    pub requests: u64,
+    pub errors_5xx: u64,
+    /// `errors_5xx / requests` in the window.
+    pub error_share: f64,
+    /// The same share in the baseline (None without baseline requests).
+    pub baseline_error_share: Option<f64>,
+    /// Distinct clients with at least one request in the window.
+    pub clients: u64,
+    /// Distinct clients with at least one 5xx response in the window.
+    pub clients_with_error: u64,
+    pub client_error_share: f64,
+    /// What identifies a client: `user` (authenticated user id) or `address`.
+    pub client_key: &'static str,
+    pub latency_ms: Option<Latency>,
+    pub baseline_latency_ms: Option<Latency>,
+    pub per_minute: Vec<ImpactMinute>,
 }
