@@ -36,7 +36,9 @@ Scenarios:
                  pg_wal volume (monit warns in syslog RFC 5424), PostgreSQL PANICs (No space left on
                  device), fails its crash recovery and stays down until the volume is grown;
                  billing-api (Rails) and ledger (log4j2, HikariCP) fail, nginx JSON access log
-                 shows 500s. A billing-api deploy 28 minutes before.
+                 shows 500s. A billing-api deploy 28 minutes before. The billing-api host's clock
+                 runs 107 s behind the proxy's (nginx passes $request_id to Rails, so the shared
+                 ids let culprit measure and correct it).
   dns-failure    A CoreDNS ConfigMap change forwards `internal.` to resolvers the pods cannot
                  reach: CoreDNS logs SERVFAIL/i/o timeouts, checkout-api (pino) getaddrinfo
                  EAI_AGAIN, ledger-sync (Spring Boot 2) UnknownHostException, shipping (go-kit)
@@ -1708,6 +1710,11 @@ def oom_crashloop(out, seed):
 PG_BADGER_PREFIX = "{t} [{pid}]: user={u},db={d},app={a},client={h} "
 
 
+# The billing-api host's clock runs 107 s behind (its NTP daemon had been stopped): its lines
+# carry times 107 s earlier than the proxy's for the same requests.
+RAILS_SKEW = timedelta(seconds=107)
+
+
 def disk_full(out, seed):
     r = random.Random(seed)
     ams = BERLIN_SUMMER  # Europe/Amsterdam in September: CEST, +02:00
@@ -1753,20 +1760,19 @@ def disk_full(out, seed):
     conn_refused = (f'connection to server at "{db_ip}", port 5432 failed: Connection refused\n'
                     "\tIs the server running on that host and accepting TCP/IP connections?")
 
-    def rails_request(at, ip, method, path, controller, action, params, ok_status, view_ms):
-        rid = _uid(r)
+    def rails_request(at, ip, method, path, controller, action, params, ok_status, view_ms, rid):
         state = db_state(at)
         tag = f"[{rid}] "
-        rails.add(at, ruby_logger(at, "INFO", rails_pid, f"{tag}Started {method} \"{path}\" for {ip} at "
-                                                         f"{at.strftime('%Y-%m-%d %H:%M:%S')} +0000"))
+        rails.add(at - RAILS_SKEW, ruby_logger(at - RAILS_SKEW, "INFO", rails_pid, f"{tag}Started {method} \"{path}\" for {ip} at "
+                                                         f"{(at - RAILS_SKEW).strftime('%Y-%m-%d %H:%M:%S')} +0000"))
         t1 = at + timedelta(milliseconds=1)
-        rails.add(t1, ruby_logger(t1, "INFO", rails_pid, f"{tag}Processing by {controller}#{action} as JSON"))
+        rails.add(t1 - RAILS_SKEW, ruby_logger(t1 - RAILS_SKEW, "INFO", rails_pid, f"{tag}Processing by {controller}#{action} as JSON"))
         if params:
-            rails.add(t1, ruby_logger(t1, "INFO", rails_pid, f"{tag}  Parameters: {params}"))
+            rails.add(t1 - RAILS_SKEW, ruby_logger(t1 - RAILS_SKEW, "INFO", rails_pid, f"{tag}  Parameters: {params}"))
         if state == "up":
             ms = view_ms + r.random() * 20
             t2 = at + timedelta(milliseconds=ms)
-            rails.add(t2, ruby_logger(t2, "INFO", rails_pid,
+            rails.add(t2 - RAILS_SKEW, ruby_logger(t2 - RAILS_SKEW, "INFO", rails_pid,
                                       f"{tag}Completed {ok_status} {'OK' if ok_status == 200 else 'Created'} in {int(ms)}ms "
                                       f"(Views: {ms * 0.2:.1f}ms | ActiveRecord: {ms * 0.5:.1f}ms | Allocations: "
                                       f"{r.randrange(1500, 9000)})"))
@@ -1781,12 +1787,12 @@ def disk_full(out, seed):
             err = f"ActiveRecord::ConnectionNotEstablished ({conn_refused}\n)"
         ms = 2 + r.random() * 4
         t2 = at + timedelta(milliseconds=ms)
-        rails.add(t2, ruby_logger(t2, "INFO", rails_pid, f"{tag}Completed 500 Internal Server Error in {int(ms)}ms "
+        rails.add(t2 - RAILS_SKEW, ruby_logger(t2 - RAILS_SKEW, "INFO", rails_pid, f"{tag}Completed 500 Internal Server Error in {int(ms)}ms "
                                                          f"(ActiveRecord: 0.0ms | Allocations: {r.randrange(500, 1200)})"))
         body = "\n".join([f"{tag}  ", f"{tag}{err}:", f"{tag}  ",
                           f"{tag}app/controllers/api/{controller.split('::')[-1][:-10].lower()}_controller.rb:"
                           f"{r.randrange(12, 60)}:in `{action}'"])
-        rails.add(t2, ruby_logger(t2, "FATAL", rails_pid, body))
+        rails.add(t2 - RAILS_SKEW, ruby_logger(t2 - RAILS_SKEW, "FATAL", rails_pid, body))
         return 500, t2
 
     def ledger_request(at, thread):
@@ -1838,10 +1844,13 @@ def disk_full(out, seed):
                 ("POST", f"/api/invoices/{iid}/payments", "Api::PaymentsController", "create",
                  f'{{"amount_cents"=>{r.randrange(1000, 90000)}, "invoice_id"=>"{iid}"}}', 201, 48),
             ])
-            status, te = rails_request(ts, ip, method, path, ctrl, action, params, ok, vms)
+            # nginx passes its $request_id upstream (proxy_set_header X-Request-ID), and Rails'
+            # ActionDispatch::RequestId logs it as the request's tag.
+            rid = _hex(r, 32)
+            status, te = rails_request(ts, ip, method, path, ctrl, action, params, ok, vms, rid)
             lat = (te - ts).total_seconds() + 0.001
             access.add(te, nginx_json_access(te, ip, method, path, status, 1240 if status < 300 else 1133, ua, lat,
-                                             "10.40.1.21:3000", f"{lat - 0.001:.3f}", _hex(r, 32)))
+                                             "10.40.1.21:3000", f"{lat - 0.001:.3f}", rid))
         for _ in range(_poisson(r, 0.06)):
             ts = t + timedelta(milliseconds=r.randrange(1000))
             ip, ua = r.choice(clients), r.choice(UAS)
@@ -1855,14 +1864,14 @@ def disk_full(out, seed):
             ts = t + timedelta(milliseconds=r.randrange(1000))
             ip = r.choice(clients)
             path = r.choice(["/wp-login.php", "/.env", "/xmlrpc.php", "/phpmyadmin/index.php"])
-            rid = _uid(r)
-            rails.add(ts, ruby_logger(ts, "INFO", rails_pid, f"[{rid}] Started GET \"{path}\" for {ip} at "
-                                                              f"{ts.strftime('%Y-%m-%d %H:%M:%S')} +0000"))
+            rid = _hex(r, 32)
+            rails.add(ts - RAILS_SKEW, ruby_logger(ts - RAILS_SKEW, "INFO", rails_pid, f"[{rid}] Started GET \"{path}\" for {ip} at "
+                                                              f"{(ts - RAILS_SKEW).strftime('%Y-%m-%d %H:%M:%S')} +0000"))
             te = ts + timedelta(milliseconds=1)
-            rails.add(te, ruby_logger(te, "FATAL", rails_pid, "\n".join([
+            rails.add(te - RAILS_SKEW, ruby_logger(te - RAILS_SKEW, "FATAL", rails_pid, "\n".join([
                 f"[{rid}]   ", f"[{rid}] ActionController::RoutingError (No route matches [GET] \"{path}\"):", f"[{rid}]   "])))
             access.add(te, nginx_json_access(te, ip, "GET", path, 404, 1722, r.choice(UAS), 0.004, "10.40.1.21:3000",
-                                             "0.004", _hex(r, 32)))
+                                             "0.004", rid))
         # --- background noise -----------------------------------------------------------------
         tn = t + timedelta(microseconds=r.randrange(1_000_000))
         if r.random() < 0.0025 and db_state(tn) == "up":
@@ -1914,18 +1923,18 @@ def disk_full(out, seed):
 
     # --- the invoice run that writes a lot of WAL, and the crash ---------------------------------
     job = _uid(r)
-    rails.add(invoice_run, ruby_logger(invoice_run, "INFO", rails_pid,
+    rails.add(invoice_run - RAILS_SKEW, ruby_logger(invoice_run - RAILS_SKEW, "INFO", rails_pid,
                                        f"[ActiveJob] [InvoiceRunJob] [{job}] Performing InvoiceRunJob (Job ID: {job}) from "
                                        f"Sidekiq(billing) enqueued at 2024-09-09T14:00:00.402Z with arguments: \"2024-08\""))
     tb = invoice_run + timedelta(minutes=4)
     n = 0
     while tb < panic:
         n += r.randrange(2400, 2900)
-        rails.add(tb, ruby_logger(tb, "INFO", rails_pid, f"[ActiveJob] [InvoiceRunJob] [{job}] invoice run 2024-08: "
+        rails.add(tb - RAILS_SKEW, ruby_logger(tb - RAILS_SKEW, "INFO", rails_pid, f"[ActiveJob] [InvoiceRunJob] [{job}] invoice run 2024-08: "
                                                           f"{n} of 61204 accounts invoiced"))
         tb += timedelta(minutes=4, seconds=r.randrange(0, 20))
     failed = panic + timedelta(milliseconds=3)
-    rails.add(failed, ruby_logger(failed, "ERROR", rails_pid, "\n".join([
+    rails.add(failed - RAILS_SKEW, ruby_logger(failed - RAILS_SKEW, "ERROR", rails_pid, "\n".join([
         f"[ActiveJob] [InvoiceRunJob] [{job}] Error performing InvoiceRunJob (Job ID: {job}) from Sidekiq(billing) in "
         f"{(failed - invoice_run).total_seconds() * 1000:.2f}ms: ActiveRecord::StatementInvalid (PG::ConnectionBad: "
         "PQconsumeInput() server closed the connection unexpectedly",

@@ -5,6 +5,7 @@
 //!        ─▶ trouble per bucket ─▶ window (auto, or --window) ─▶ hypotheses ─▶ rank ─▶ Report
 //! ```
 
+use crate::detect::clocks::ClockEstimate;
 use crate::detect::window::{self, Window};
 use crate::detect::{Aggregate, Aggregator, table};
 use crate::event::Timestamp;
@@ -13,8 +14,8 @@ use crate::ingest::{self, IngestOptions, InputReport};
 use crate::patterns::SignatureSet;
 use crate::rank::{self, Hypothesis, Kind, Ranked};
 use crate::report::model::{
-    ChangeInfo, Chart, ChartSeries, Evidence, Finding, InputInfo, Ref, Report, SCHEMA_VERSION,
-    Tool, WindowInfo,
+    ChangeInfo, Chart, ChartSeries, ClockInfo, Evidence, Finding, InputInfo, Ref, Report,
+    SCHEMA_VERSION, Tool, WindowInfo,
 };
 use crate::time::format_hms;
 use crate::timeline::changes::Change;
@@ -35,6 +36,8 @@ pub struct AnalyzeOptions {
     /// `--baseline-logs`: logs of a known-good period used as the baseline, placed just
     /// before the analysed logs.
     pub baseline_inputs: Vec<Input>,
+    /// `--no-clock-estimate`: keep every clock as logged (apart from `--clock-offset`).
+    pub no_clock_estimate: bool,
 }
 
 /// The analysis' result: the report, and the raw pieces for other writers.
@@ -65,6 +68,11 @@ pub fn analyze(
     let (mut reports, sinks): (Vec<InputReport>, Vec<FilteredAggregator>) =
         results.into_iter().unzip();
     let mut agg = Aggregate::merge(sinks.into_iter().map(|s| s.inner).collect());
+    let clocks = if opts.no_clock_estimate {
+        Vec::new()
+    } else {
+        correct_clocks(&mut agg, opts)
+    };
     let changes = merge_inferred(changes, &agg.inferred);
     let mut baseline_note = None;
     if !opts.baseline_inputs.is_empty() {
@@ -95,7 +103,48 @@ pub fn analyze(
     if let Some(note) = baseline_note {
         analysis.report.notes.push(note);
     }
+    for c in &clocks {
+        if c.applied {
+            analysis.report.notes.push(format!(
+                "{}'s clock was {} {} {} (median over {} shared request ids); its times were corrected by {:+.1}s",
+                c.service,
+                human_duration(c.correction_nanos.saturating_abs()),
+                if c.correction_nanos > 0 { "behind" } else { "ahead of" },
+                c.reference,
+                c.anchors,
+                c.correction_nanos as f64 / 1e9,
+            ));
+        }
+    }
+    analysis.report.clocks = clocks
+        .iter()
+        .map(|c| ClockInfo {
+            service: c.service.clone(),
+            reference: c.reference.clone(),
+            correction_s: (c.correction_nanos as f64 / 1e6).round() / 1e3,
+            anchors: c.anchors,
+            spread_s: (c.spread_nanos as f64 / 1e6).round() / 1e3,
+            applied: c.applied,
+        })
+        .collect();
     (analysis, reports)
+}
+
+/// Estimates clock offsets from request ids shared by proxies and applications, and moves
+/// the services whose clocks are off (see [`crate::detect::clocks`]). Services given with
+/// `--clock-offset` are left as the user set them.
+fn correct_clocks(agg: &mut Aggregate, opts: &AnalyzeOptions) -> Vec<ClockEstimate> {
+    let fixed: Vec<String> = opts
+        .ingest
+        .clock_offsets
+        .iter()
+        .map(|(s, _)| s.clone())
+        .collect();
+    let estimates = crate::detect::clocks::estimate(&agg.anchors, &fixed);
+    for e in estimates.iter().filter(|e| e.applied) {
+        agg.shift_service(&e.service, e.correction_nanos);
+    }
+    estimates
 }
 
 /// Adds the changes seen in logs to the declared ones. A start-up banner whose version is the
@@ -216,6 +265,7 @@ pub fn analyze_aggregate(
             notes,
             chart: None,
             impact: None,
+            clocks: Vec::new(),
         },
         window,
         ranked: None,
@@ -323,6 +373,7 @@ pub fn analyze_aggregate(
         notes,
         chart: Some(chart),
         impact: None,
+        clocks: Vec::new(),
     };
     Analysis {
         report,

@@ -356,3 +356,65 @@ fn baseline_logs_valid_supply_the_baseline_an_all_incident_log_lacks() {
         r["notes"]
     );
 }
+
+#[test]
+fn skewed_clock_valid_is_estimated_from_request_ids_and_corrected() {
+    // billing-api's host clock runs 107 s behind the proxy's in the disk-full sample; nginx
+    // passes its $request_id to Rails, so the shared ids measure the skew.
+    let r = analyze_json("disk-full");
+    let clocks = r["clocks"].as_array().expect("clocks");
+    let billing = clocks
+        .iter()
+        .find(|c| c["service"] == "billing-api")
+        .expect("an estimate for billing-api");
+    assert_eq!(billing["reference"], "lb");
+    assert_eq!(billing["applied"], true);
+    let s = billing["correction_s"].as_f64().expect("correction");
+    // nginx logs whole seconds, so the estimate may be up to a second short.
+    assert!((105.5..=107.5).contains(&s), "correction {s}");
+    assert!(billing["anchors"].as_u64().expect("anchors") >= 100);
+    assert!(
+        r["notes"].as_array().expect("notes").iter().any(|n| n
+            .as_str()
+            .is_some_and(|n| n.contains("billing-api's clock"))),
+        "the correction is reported in the notes"
+    );
+    // The skew matters: without the correction billing-api's database errors seem to begin
+    // before the disk filled.
+    let dir = sample("disk-full");
+    let o = culprit(
+        &[
+            "analyze",
+            "--format",
+            "json",
+            "--no-clock-estimate",
+            dir.to_str().expect("path"),
+        ],
+        None,
+    );
+    let raw: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(raw["clocks"].as_array().expect("clocks").is_empty());
+    let onset_of = |r: &serde_json::Value, category: &str, service: &str| -> String {
+        ["causes", "symptoms", "background"]
+            .iter()
+            .flat_map(|k| r[*k].as_array().cloned().unwrap_or_default())
+            .find(|f| f["category"] == category && f["service"] == service)
+            .and_then(|f| f["onset"].as_str().map(str::to_string))
+            .unwrap_or_else(|| panic!("{category} in {service} not found"))
+    };
+    let secs = |t: String| {
+        chrono::DateTime::parse_from_rfc3339(&t)
+            .expect("rfc3339")
+            .timestamp_millis() as f64
+            / 1000.0
+    };
+    let disk = secs(onset_of(&raw, "disk_full", "db"));
+    let skewed = secs(onset_of(&raw, "db_unavailable", "billing-api"));
+    assert!(skewed < disk - 60.0, "uncorrected: {skewed} vs {disk}");
+    // Corrected, it begins with the disk (PostgreSQL logs whole seconds here).
+    let corrected = secs(onset_of(&r, "db_unavailable", "billing-api"));
+    assert!(
+        (corrected - disk).abs() < 2.0,
+        "corrected: {corrected} vs {disk}"
+    );
+}

@@ -64,6 +64,11 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub top: usize,
 
+    /// Keep every clock as logged: don't estimate clock offsets from request ids shared by a
+    /// proxy and the services behind it (`--clock-offset` still applies).
+    #[arg(long = "no-clock-estimate")]
+    pub no_clock_estimate: bool,
+
     /// Extra signature directory (adds signatures or overrides them by id). Repeatable.
     #[arg(long = "patterns", value_name = "DIR")]
     pub patterns: Vec<PathBuf>,
@@ -149,6 +154,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
         baseline,
         top: args.top,
         baseline_inputs,
+        no_clock_estimate: args.no_clock_estimate,
     };
     let (analysis, reports) = analyze(&found.inputs, all_changes, signatures, &opts);
     let failed = report_input_problems(&found.notices, &reports);

@@ -13,6 +13,7 @@
 //! Key types: [`Aggregator`] (the [`EventSink`]), [`Aggregate`] (all inputs merged),
 //! [`SeriesKey`], [`Sample`], [`window::Window`].
 
+pub mod clocks;
 pub mod table;
 pub mod window;
 
@@ -170,6 +171,8 @@ pub struct Aggregator {
     /// Service → last event seen (time, input, line, text), for silence evidence.
     pub last_event: HashMap<Arc<str>, Sample>,
     pub inferred: Vec<Change>,
+    /// Service → sampled request/trace ids, for clock-offset estimation.
+    pub anchors: HashMap<Arc<str>, clocks::AnchorSet>,
     source: Arc<str>,
     pub keys_capped: bool,
 }
@@ -187,6 +190,7 @@ impl Aggregator {
             http: HashMap::new(),
             last_event: HashMap::new(),
             inferred: Vec::new(),
+            anchors: HashMap::new(),
             source: Arc::from(source),
             keys_capped: false,
         }
@@ -272,11 +276,30 @@ impl EventSink for Aggregator {
             .or_default()
             .entry(bucket)
             .or_insert(0) += 1;
-        if let Some(status) = event
+        let status = event
             .fields
             .get(keys::HTTP_STATUS)
-            .and_then(|s| s.parse::<u16>().ok())
+            .and_then(|s| s.parse::<u16>().ok());
+        let latency = event
+            .fields
+            .get(keys::HTTP_LATENCY)
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|l| l.is_finite() && *l >= 0.0);
+        if let Some(id) = event
+            .fields
+            .get(keys::REQUEST_ID)
+            .or_else(|| event.fields.get(keys::TRACE_ID))
         {
+            // A proxy logs when the request ends; the application sees it start.
+            let started = match (status, latency) {
+                (Some(_), Some(l)) => event.time.0.saturating_sub((l * 1e9) as i64),
+                _ => event.time.0,
+            };
+            let set = self.anchors.entry(event.service.clone()).or_default();
+            set.edge |= status.is_some();
+            set.add(id, started);
+        }
+        if let Some(status) = status {
             let h = self
                 .http
                 .entry(event.service.clone())
@@ -289,12 +312,7 @@ impl EventSink for Aggregator {
                 400..=499 => h.errors_4xx += 1,
                 _ => {}
             }
-            if let Some(l) = event
-                .fields
-                .get(keys::HTTP_LATENCY)
-                .and_then(|s| s.parse::<f64>().ok())
-                .filter(|l| l.is_finite() && *l >= 0.0)
-            {
+            if let Some(l) = latency {
                 h.latency_sum += l;
                 h.latency_n += 1;
             }
@@ -370,6 +388,7 @@ pub struct Aggregate {
     pub http: HashMap<Arc<str>, BTreeMap<i64, HttpBucket>>,
     pub last_event: HashMap<Arc<str>, Sample>,
     pub inferred: Vec<Change>,
+    pub anchors: HashMap<Arc<str>, clocks::AnchorSet>,
     pub keys_capped: bool,
     /// Earliest and latest event time.
     pub span: Option<(Timestamp, Timestamp)>,
@@ -411,25 +430,13 @@ impl Aggregate {
                 }
             }
             all.inferred.extend(part.inferred);
+            for (svc, a) in part.anchors {
+                all.anchors.entry(svc).or_default().merge(a);
+            }
         }
         all.inferred
             .sort_by(|a, b| (a.time, &a.source).cmp(&(b.time, &b.source)));
-        let mut lo: Option<i64> = None;
-        let mut hi: Option<i64> = None;
-        for buckets in all.volume.values() {
-            if let (Some((&first, _)), Some((&last, _))) =
-                (buckets.first_key_value(), buckets.last_key_value())
-            {
-                lo = Some(lo.map_or(first, |l| l.min(first)));
-                hi = Some(hi.map_or(last, |h| h.max(last)));
-            }
-        }
-        if let (Some(lo), Some(hi)) = (lo, hi) {
-            all.span = Some((
-                Timestamp(lo * BASE_BUCKET_NANOS),
-                Timestamp((hi + 1) * BASE_BUCKET_NANOS),
-            ));
-        }
+        all.recompute_span();
         all
     }
 }
@@ -495,6 +502,75 @@ impl Aggregate {
                 None => (lo, hi),
             });
         }
+    }
+}
+
+impl Aggregate {
+    /// Moves everything `service` logged by `nanos` (a clock correction): sample times
+    /// exactly, bucket counts by the nearest whole base bucket.
+    pub fn shift_service(&mut self, service: &str, nanos: i64) {
+        let delta = (nanos as f64 / BASE_BUCKET_NANOS as f64).round() as i64;
+        let shift_map = |m: &mut BTreeMap<i64, u64>| {
+            *m = std::mem::take(m)
+                .into_iter()
+                .map(|(b, n)| (b + delta, n))
+                .collect();
+        };
+        let shift_sample = |s: &mut Sample| {
+            s.time = Timestamp(s.time.0.saturating_add(nanos));
+            s.began = Timestamp(s.began.0.saturating_add(nanos));
+        };
+        for (k, series) in self.series.iter_mut() {
+            if &*k.service != service {
+                continue;
+            }
+            shift_map(&mut series.counts);
+            series.began = std::mem::take(&mut series.began)
+                .into_iter()
+                .map(|(b, t)| (b + delta, Timestamp(t.0.saturating_add(nanos))))
+                .collect();
+            series.samples.iter_mut().for_each(shift_sample);
+        }
+        if let Some(v) = self.volume.get_mut(service) {
+            shift_map(v);
+        }
+        if let Some(h) = self.http.get_mut(service) {
+            *h = std::mem::take(h)
+                .into_iter()
+                .map(|(b, x)| (b + delta, x))
+                .collect();
+        }
+        if let Some(s) = self.last_event.get_mut(service) {
+            shift_sample(s);
+        }
+        for c in self.inferred.iter_mut() {
+            if c.service.as_deref() == Some(service) {
+                c.time = Timestamp(c.time.0.saturating_add(nanos));
+            }
+        }
+        self.inferred
+            .sort_by(|a, b| (a.time, &a.source).cmp(&(b.time, &b.source)));
+        self.recompute_span();
+    }
+
+    fn recompute_span(&mut self) {
+        let mut lo: Option<i64> = None;
+        let mut hi: Option<i64> = None;
+        for buckets in self.volume.values() {
+            if let (Some((&first, _)), Some((&last, _))) =
+                (buckets.first_key_value(), buckets.last_key_value())
+            {
+                lo = Some(lo.map_or(first, |l| l.min(first)));
+                hi = Some(hi.map_or(last, |h| h.max(last)));
+            }
+        }
+        self.span = match (lo, hi) {
+            (Some(lo), Some(hi)) => Some((
+                Timestamp(lo * BASE_BUCKET_NANOS),
+                Timestamp((hi + 1) * BASE_BUCKET_NANOS),
+            )),
+            _ => None,
+        };
     }
 }
 

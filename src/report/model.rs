@@ -13,8 +13,11 @@
 //!   "deploys": [{"time", "service", "version", "kind", "description", "source", "inferred"}],
 //!   "causes": [Finding], "symptoms": [Finding], "background": [Finding],
 //!   "notes": [string],
-//!   "chart": Chart | null, "impact": Impact | null
+//!   "chart": Chart | null, "impact": Impact | null,
+//!   "clocks": [{"service", "reference", "correction_s", "anchors", "spread_s", "applied"}]
 //! }
+//!   (clock corrections estimated from request ids shared with a proxy; `correction_s` has
+//!   the sign of `--clock-offset`: what was added to the service's times when `applied`)
 //! Chart = {"start", "resolution_s", "series": [{"service", "counts": [n per bucket]}]}
 //!   (trouble — warnings, errors, signature hits, 5xx responses — per bucket and service over
 //!   the whole data, for timeline charts; at most 8 services, the rest summed as `other`)
@@ -60,6 +63,20 @@ pub struct Report {
     pub chart: Option<Chart>,
     /// User-facing impact from access logs in the window.
     pub impact: Option<Impact>,
+    /// Clock corrections estimated from shared request ids.
+    pub clocks: Vec<ClockInfo>,
+}
+
+/// An estimated clock correction (see `detect::clocks`).
+#[derive(Clone, Debug, Serialize)]
+pub struct ClockInfo {
+    pub service: String,
+    pub reference: String,
+    /// Seconds added to the service's times (when `applied`).
+    pub correction_s: f64,
+    pub anchors: usize,
+    pub spread_s: f64,
+    pub applied: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
