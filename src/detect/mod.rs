@@ -173,6 +173,8 @@ pub struct Aggregator {
     pub inferred: Vec<Change>,
     /// Service → sampled request/trace ids, for clock-offset estimation.
     pub anchors: HashMap<Arc<str>, clocks::AnchorSet>,
+    /// Field name → whether it names an error field (see `is_error_key`).
+    error_keys: std::cell::RefCell<Vec<(Arc<str>, bool)>>,
     source: Arc<str>,
     pub keys_capped: bool,
 }
@@ -191,9 +193,34 @@ impl Aggregator {
             last_event: HashMap::new(),
             inferred: Vec::new(),
             anchors: HashMap::new(),
+            error_keys: std::cell::RefCell::new(Vec::new()),
             source: Arc::from(source),
             keys_capped: false,
         }
+    }
+
+    /// Whether a field name says it holds an error (`err`, `error.message`, `exception`, …).
+    /// Field names are interned per chunk, so the answer is cached by name, with the latest
+    /// `Arc` kept for a pointer-equality fast path (holding it keeps the address from being
+    /// reused by another name).
+    fn is_error_key(&self, key: &Arc<str>) -> bool {
+        let mut cache = self.error_keys.borrow_mut();
+        if let Some(&(_, yes)) = cache.iter().find(|(k, _)| Arc::ptr_eq(k, key)) {
+            return yes;
+        }
+        if let Some(slot) = cache.iter_mut().find(|(k, _)| **k == **key) {
+            slot.0 = key.clone();
+            return slot.1;
+        }
+        let lower = key.to_ascii_lowercase();
+        let yes = ["err", "exception", "stack", "reason", "cause"]
+            .iter()
+            .any(|w| lower.contains(w));
+        // Names are few; a pathological input with many distinct names just stops caching.
+        if cache.len() < 256 {
+            cache.push((key.clone(), yes));
+        }
+        yes
     }
 
     fn intern_key(&mut self) -> Arc<str> {
@@ -228,12 +255,8 @@ impl Aggregator {
             }
         }
         let mut joined_fields = String::new();
-        for (k, v) in event.fields.iter() {
-            let k = k.to_ascii_lowercase();
-            if ["err", "error", "exception", "stack", "reason", "cause"]
-                .iter()
-                .any(|w| k.contains(w))
-            {
+        for (k, v) in event.fields.0.iter() {
+            if self.is_error_key(k) {
                 joined_fields.push_str(v);
                 joined_fields.push(' ');
             }

@@ -392,19 +392,27 @@ static INFER: LazyLock<Vec<(regex::Regex, ChangeKind)>> = LazyLock::new(|| {
     .collect()
 });
 
+const ANNOUNCE_LITERALS: [&str; 7] = [
+    "Starting ",
+    "Scaled ",
+    "Migrating schema",
+    "Running upgrade",
+    "Applying ",
+    "== ",
+    "ChangeSet ",
+];
+
+/// A SIMD (Teddy) searcher for the literals one of which every change announcement contains;
+/// `None` where the CPU lacks the instructions.
+static ANNOUNCE: std::sync::LazyLock<Option<aho_corasick::packed::Searcher>> =
+    std::sync::LazyLock::new(|| aho_corasick::packed::Searcher::new(ANNOUNCE_LITERALS));
+
 /// Quick literal test before the regexes: most lines are not change announcements.
 fn may_announce_change(message: &str) -> bool {
-    [
-        "Starting ",
-        "Scaled ",
-        "Migrating schema",
-        "Running upgrade",
-        "Applying ",
-        "== ",
-        "ChangeSet ",
-    ]
-    .iter()
-    .any(|lit| message.contains(lit))
+    match ANNOUNCE.as_ref() {
+        Some(searcher) => searcher.find(message).is_some(),
+        None => ANNOUNCE_LITERALS.iter().any(|lit| message.contains(lit)),
+    }
 }
 
 /// Recognises a change announced by a log line, if the line says so unambiguously.
