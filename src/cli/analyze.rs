@@ -15,6 +15,10 @@ use std::path::PathBuf;
 pub enum AnalyzeFormat {
     Text,
     Json,
+    /// A postmortem draft in Markdown (GitHub, GitLab).
+    Md,
+    /// One self-contained HTML file with a timeline chart.
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -165,6 +169,8 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
             serde_json::to_writer_pretty(&mut out, &analysis.report)?;
             writeln!(out)?;
         }
+        AnalyzeFormat::Md => crate::report::md::write(&mut out, &analysis.report)?,
+        AnalyzeFormat::Html => crate::report::html::write(&mut out, &analysis.report)?,
     }
     out.flush()?;
     if failed {

@@ -2,5 +2,8 @@
 //! goes through [`escape`] first.
 
 pub mod escape;
+pub mod html;
+pub mod md;
 pub mod model;
+pub mod svg;
 pub mod text;
