@@ -18,6 +18,7 @@ pub mod ingest;
 pub mod patterns;
 pub mod rank;
 pub mod report;
+pub mod scan;
 pub mod suggest;
 pub mod templates;
 pub mod time;

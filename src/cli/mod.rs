@@ -5,6 +5,8 @@
 pub mod analyze;
 pub mod common;
 pub mod patterns;
+pub mod scan;
+pub mod state;
 pub mod templates;
 pub mod timeline;
 
@@ -33,6 +35,12 @@ pub enum Command {
     Patterns(patterns::PatternsArgs),
     /// Fold event messages into templates (`<*>` for variables) and list them by count.
     Templates(templates::TemplatesArgs),
+    /// Nightly scan: compare the last 24 hours of logs with the history in a state file and
+    /// report new templates, rising signatures, newly erroring and silent services. Exit code
+    /// 0: nothing at or above --fail-on; 3: findings; 2: usage or input error.
+    Scan(scan::ScanArgs),
+    /// Scan state files: merge the histories of several hosts.
+    State(state::StateArgs),
 }
 
 /// What a command tells `main` about how the run went.
@@ -52,5 +60,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Timeline(args) => timeline::run(args),
         Command::Patterns(args) => patterns::run(args),
         Command::Templates(args) => templates::run(args),
+        Command::Scan(args) => scan::run(args),
+        Command::State(args) => state::run(args),
     }
 }
