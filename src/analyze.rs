@@ -6,8 +6,10 @@
 //! ```
 
 use crate::detect::clocks::ClockEstimate;
+#[cfg(feature = "polars")]
+use crate::detect::table;
 use crate::detect::window::{self, Window};
-use crate::detect::{Aggregate, Aggregator, table};
+use crate::detect::{Aggregate, Aggregator};
 use crate::event::Timestamp;
 use crate::ingest::input::Input;
 use crate::ingest::{self, IngestOptions, InputReport};
@@ -276,6 +278,7 @@ pub fn analyze_aggregate(
     };
     let resolution = window::resolution_for(span_end.0 - span_start.0);
     let origin = span_start.0.div_euclid(resolution) * resolution;
+    let chart = chart_of(agg, origin, span_end.0, resolution);
     let window = match opts.window {
         Some((start, end)) => Some(window::with_baseline(
             start,
@@ -286,25 +289,49 @@ pub fn analyze_aggregate(
             resolution,
         )),
         None => {
-            let table = table::build(agg, signatures, &changes, resolution);
-            let mut counts = match &table {
-                Ok(t) => {
-                    table::trouble_series(t, origin, span_end.0, resolution).unwrap_or_default()
-                }
-                Err(e) => {
-                    notes.push(format!("event table: {e}"));
-                    Vec::new()
-                }
-            };
-            // Access-log 5xx responses count as trouble too.
-            for buckets in agg.http.values() {
-                for (b, h) in buckets {
-                    let i = (b * crate::detect::BASE_BUCKET_NANOS - origin) / resolution;
-                    if let Some(slot) = usize::try_from(i).ok().and_then(|i| counts.get_mut(i)) {
-                        *slot += h.errors_5xx as f64;
+            #[cfg(feature = "polars")]
+            let counts = {
+                let table = table::build(agg, signatures, &changes, resolution);
+                let mut counts = match &table {
+                    Ok(t) => {
+                        table::trouble_series(t, origin, span_end.0, resolution).unwrap_or_default()
+                    }
+                    Err(e) => {
+                        notes.push(format!("event table: {e}"));
+                        Vec::new()
+                    }
+                };
+                // Access-log 5xx responses count as trouble too.
+                for buckets in agg.http.values() {
+                    for (b, h) in buckets {
+                        let i = (b * crate::detect::BASE_BUCKET_NANOS - origin) / resolution;
+                        if let Some(slot) = usize::try_from(i).ok().and_then(|i| counts.get_mut(i))
+                        {
+                            *slot += h.errors_5xx as f64;
+                        }
                     }
                 }
-            }
+                counts
+            };
+            // Without polars: the same sums, from the chart's per-service series.
+            #[cfg(not(feature = "polars"))]
+            let counts: Vec<f64> = {
+                let len = chart
+                    .series
+                    .iter()
+                    .map(|s| s.counts.len())
+                    .max()
+                    .unwrap_or(0);
+                (0..len)
+                    .map(|i| {
+                        chart
+                            .series
+                            .iter()
+                            .filter_map(|s| s.counts.get(i))
+                            .sum::<u64>() as f64
+                    })
+                    .collect()
+            };
             window::detect(
                 &counts,
                 Timestamp(origin),
@@ -358,7 +385,6 @@ pub fn analyze_aggregate(
         .enumerate()
         .map(|(k, &i)| finding(i, k + 1, &ranked))
         .collect();
-    let chart = chart_of(agg, origin, span_end.0, resolution);
     let mut info = window_info(&window, opts.window.is_some());
     info.peak = peak_of(&chart, &window);
     let report = Report {

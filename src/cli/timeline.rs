@@ -6,9 +6,9 @@ use super::common::{InputArgs, open_output, report_input_problems};
 use crate::event::Level;
 use crate::ingest::{self, CountOnly, InputReport};
 use crate::time::parse_user_instant;
-use crate::timeline::write::{
-    CsvWriter, EventWriter, JsonlWriter, ParquetEventWriter, TextWriter, TimelineFormat,
-};
+#[cfg(feature = "polars")]
+use crate::timeline::write::ParquetEventWriter;
+use crate::timeline::write::{CsvWriter, EventWriter, JsonlWriter, TextWriter, TimelineFormat};
 use crate::timeline::{Filter, MergedTimeline, RunSink};
 use anyhow::{Context, bail};
 use clap::Args;
@@ -117,7 +117,13 @@ pub fn run(args: TimelineArgs) -> anyhow::Result<Outcome> {
             out,
             header_written: false,
         }),
+        #[cfg(feature = "polars")]
         TimelineFormat::Parquet => Box::new(ParquetEventWriter::new(out)),
+        #[cfg(not(feature = "polars"))]
+        TimelineFormat::Parquet => {
+            drop(out);
+            bail!("--format parquet: this culprit was built without the `polars` feature");
+        }
         TimelineFormat::Json => unreachable!("rejected above"),
     };
     let mut merged = MergedTimeline::new(sinks);

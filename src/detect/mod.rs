@@ -14,6 +14,7 @@
 //! [`SeriesKey`], [`Sample`], [`window::Window`].
 
 pub mod clocks;
+#[cfg(feature = "polars")]
 pub mod table;
 pub mod window;
 

@@ -133,6 +133,7 @@ impl<W: Write> EventWriter for CsvWriter<W> {
     }
 }
 
+#[cfg(feature = "polars")]
 /// Parquet, written with polars in row groups of [`PARQUET_BATCH`] events so memory stays
 /// bounded.
 pub struct ParquetEventWriter<W: Write> {
@@ -141,8 +142,10 @@ pub struct ParquetEventWriter<W: Write> {
     batch: Columns,
 }
 
+#[cfg(feature = "polars")]
 pub const PARQUET_BATCH: usize = 65_536;
 
+#[cfg(feature = "polars")]
 #[derive(Default)]
 struct Columns {
     time: Vec<i64>,
@@ -156,6 +159,7 @@ struct Columns {
     fields: Vec<String>,
 }
 
+#[cfg(feature = "polars")]
 impl Columns {
     fn len(&self) -> usize {
         self.time.len()
@@ -182,10 +186,12 @@ impl Columns {
     }
 }
 
+#[cfg(feature = "polars")]
 fn polars_err(e: polars::prelude::PolarsError) -> io::Error {
     io::Error::other(format!("parquet: {e}"))
 }
 
+#[cfg(feature = "polars")]
 impl<W: Write> ParquetEventWriter<W> {
     pub fn new(out: W) -> Self {
         ParquetEventWriter {
@@ -217,6 +223,7 @@ impl<W: Write> ParquetEventWriter<W> {
     }
 }
 
+#[cfg(feature = "polars")]
 impl<W: Write> EventWriter for ParquetEventWriter<W> {
     fn write_event(&mut self, e: &Event, source: &str) -> io::Result<()> {
         let b = &mut self.batch;
