@@ -16,8 +16,8 @@ use crate::ingest::{self, IngestOptions, InputReport};
 use crate::patterns::SignatureSet;
 use crate::rank::{self, Hypothesis, Kind, Ranked};
 use crate::report::model::{
-    ChangeInfo, Chart, ChartSeries, ClockInfo, Evidence, Finding, InputInfo, Ref, Report,
-    SCHEMA_VERSION, Tool, WindowInfo,
+    ChangeInfo, Chart, ChartSeries, ClockInfo, Evidence, Finding, Impact, ImpactMinute, InputInfo,
+    Latency, Ref, Report, SCHEMA_VERSION, Tool, WindowInfo,
 };
 use crate::time::format_hms;
 use crate::timeline::changes::Change;
@@ -398,7 +398,7 @@ pub fn analyze_aggregate(
         background,
         notes,
         chart: Some(chart),
-        impact: None,
+        impact: impact_of(agg, &window),
         clocks: Vec::new(),
     };
     Analysis {
@@ -419,6 +419,91 @@ fn window_info(w: &Window, user: bool) -> WindowInfo {
         score: (w.score * 100.0).round() / 100.0,
         peak: None,
     }
+}
+
+/// Impact figures from access logs in the window (see README "Impact figures").
+fn impact_of(agg: &Aggregate, w: &Window) -> Option<Impact> {
+    use crate::detect::BASE_BUCKET_NANOS;
+    let in_range = |b: i64, a: Timestamp, z: Timestamp| {
+        let t = b * BASE_BUCKET_NANOS;
+        t >= a.0 && t < z.0
+    };
+    let mut services: Vec<String> = Vec::new();
+    let (mut requests, mut errors, mut base_requests, mut base_errors) = (0u64, 0u64, 0u64, 0u64);
+    // Minute start → (requests, errors).
+    let mut per_minute: std::collections::BTreeMap<i64, (u64, u64)> = Default::default();
+    const MINUTE: i64 = 60 * Timestamp::NANOS_PER_SEC;
+    for (service, buckets) in &agg.http {
+        let mut seen = false;
+        for (&b, h) in buckets {
+            if in_range(b, w.start, w.end) {
+                seen |= h.requests > 0;
+                requests += h.requests;
+                errors += h.errors_5xx;
+                let m = (b * BASE_BUCKET_NANOS).div_euclid(MINUTE) * MINUTE;
+                let slot = per_minute.entry(m).or_insert((0, 0));
+                slot.0 += h.requests;
+                slot.1 += h.errors_5xx;
+            } else if in_range(b, w.baseline_start, w.baseline_end) {
+                base_requests += h.requests;
+                base_errors += h.errors_5xx;
+            }
+        }
+        if seen {
+            services.push(service.to_string());
+        }
+    }
+    if requests == 0 {
+        return None;
+    }
+    services.sort();
+    let share = |e: u64, n: u64| {
+        if n == 0 {
+            0.0
+        } else {
+            (e as f64 / n as f64 * 10_000.0).round() / 10_000.0
+        }
+    };
+    let window = agg.impact.over(w.start, w.end);
+    let baseline = agg.impact.over(w.baseline_start, w.baseline_end);
+    let latency = |h: &crate::detect::impact::LatencyHist| -> Option<Latency> {
+        Some(Latency {
+            p50: h.quantile(0.50)?,
+            p95: h.quantile(0.95)?,
+            p99: h.quantile(0.99)?,
+        })
+    };
+    let clients = window.clients.count();
+    let clients_with_error = window.clients_with_error.count().min(clients);
+    Some(Impact {
+        services,
+        requests,
+        errors_5xx: errors,
+        error_share: share(errors, requests),
+        baseline_error_share: (base_requests > 0).then(|| share(base_errors, base_requests)),
+        clients,
+        clients_with_error,
+        client_error_share: share(clients_with_error, clients),
+        client_key: agg.impact.client_key(),
+        latency_ms: latency(&window.latency),
+        baseline_latency_ms: if w.baseline_nanos() > 0 {
+            latency(&baseline.latency)
+        } else {
+            None
+        },
+        per_minute: per_minute
+            .into_iter()
+            .map(|(m, (n, e))| ImpactMinute {
+                time: Timestamp(m),
+                requests: n,
+                errors_5xx: e,
+                p95_ms: agg
+                    .impact
+                    .minute(Timestamp(m))
+                    .and_then(|x| x.latency.quantile(0.95)),
+            })
+            .collect(),
+    })
 }
 
 /// Services drawn separately in the chart; the rest are summed as `other`.

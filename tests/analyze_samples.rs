@@ -418,3 +418,38 @@ fn skewed_clock_valid_is_estimated_from_request_ids_and_corrected() {
         "corrected: {corrected} vs {disk}"
     );
 }
+
+#[test]
+fn impact_valid_requests_clients_and_latency_from_access_log() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("lb")).expect("mkdir");
+    std::fs::write(dir.path().join("lb/access.log"), access_log(240, 150, 190)).expect("write");
+    // Minutes 150..190: 40 minutes × 6 requests from 6 addresses each; two of the six (k = 0
+    // and 3) get a 502.
+    let o = culprit(
+        &[
+            "analyze",
+            "--format",
+            "json",
+            "--window",
+            "2024-01-21T02:30:00Z..2024-01-21T03:10:00Z",
+            dir.path().to_str().expect("path"),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let i = &r["impact"];
+    assert_eq!(i["services"], serde_json::json!(["lb"]));
+    assert_eq!(i["requests"], 240);
+    assert_eq!(i["errors_5xx"], 80);
+    assert_eq!(i["error_share"], 0.3333);
+    assert_eq!(i["baseline_error_share"], 0.0);
+    assert_eq!(i["clients"], 240);
+    assert_eq!(i["clients_with_error"], 80);
+    assert_eq!(i["client_key"], "address");
+    let minutes = i["per_minute"].as_array().expect("per_minute");
+    assert_eq!(minutes.len(), 40);
+    assert_eq!(minutes[0]["requests"], 6);
+    assert_eq!(minutes[0]["errors_5xx"], 2);
+}

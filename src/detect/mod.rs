@@ -14,6 +14,7 @@
 //! [`SeriesKey`], [`Sample`], [`window::Window`].
 
 pub mod clocks;
+pub mod impact;
 #[cfg(feature = "polars")]
 pub mod table;
 pub mod window;
@@ -174,6 +175,8 @@ pub struct Aggregator {
     pub inferred: Vec<Change>,
     /// Service → sampled request/trace ids, for clock-offset estimation.
     pub anchors: HashMap<Arc<str>, clocks::AnchorSet>,
+    /// Clients and latency per minute, from access-log lines.
+    pub impact: impact::ImpactAcc,
     /// Field name → whether it names an error field (see `is_error_key`).
     error_keys: std::cell::RefCell<Vec<(Arc<str>, bool)>>,
     source: Arc<str>,
@@ -194,6 +197,7 @@ impl Aggregator {
             last_event: HashMap::new(),
             inferred: Vec::new(),
             anchors: HashMap::new(),
+            impact: impact::ImpactAcc::default(),
             error_keys: std::cell::RefCell::new(Vec::new()),
             source: Arc::from(source),
             keys_capped: false,
@@ -324,6 +328,13 @@ impl EventSink for Aggregator {
             set.add(id, started);
         }
         if let Some(status) = status {
+            self.impact.add(
+                event.time,
+                status,
+                latency,
+                event.fields.get(keys::USER),
+                event.fields.get(keys::CLIENT),
+            );
             let h = self
                 .http
                 .entry(event.service.clone())
@@ -413,6 +424,7 @@ pub struct Aggregate {
     pub last_event: HashMap<Arc<str>, Sample>,
     pub inferred: Vec<Change>,
     pub anchors: HashMap<Arc<str>, clocks::AnchorSet>,
+    pub impact: impact::ImpactAcc,
     pub keys_capped: bool,
     /// Earliest and latest event time.
     pub span: Option<(Timestamp, Timestamp)>,
@@ -457,6 +469,7 @@ impl Aggregate {
             for (svc, a) in part.anchors {
                 all.anchors.entry(svc).or_default().merge(a);
             }
+            all.impact.merge(part.impact);
         }
         all.inferred
             .sort_by(|a, b| (a.time, &a.source).cmp(&(b.time, &b.source)));
@@ -515,6 +528,9 @@ impl Aggregate {
             shift_sample(&mut s);
             self.last_event.entry(svc).or_insert(s);
         }
+        let mut impact = other.impact;
+        impact.shift((delta_nanos as f64 / 60e9).round() as i64);
+        self.impact.merge(impact);
         self.keys_capped |= other.keys_capped;
         if let Some((lo, hi)) = other.span {
             let (lo, hi) = (
