@@ -68,6 +68,11 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub top: usize,
 
+    /// Mask e-mail and IP addresses, bearer tokens, passwords in connection strings and long
+    /// secrets in every report format, for reports shared with a wider audience.
+    #[arg(long)]
+    pub redact: bool,
+
     /// Keep every clock as logged: don't estimate clock offsets from request ids shared by a
     /// proxy and the services behind it (`--clock-offset` still applies).
     #[arg(long = "no-clock-estimate")]
@@ -160,7 +165,10 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
         baseline_inputs,
         no_clock_estimate: args.no_clock_estimate,
     };
-    let (analysis, reports) = analyze(&found.inputs, all_changes, signatures, &opts);
+    let (mut analysis, reports) = analyze(&found.inputs, all_changes, signatures, &opts);
+    if args.redact {
+        crate::report::redact::redact_report(&mut analysis.report);
+    }
     let failed = report_input_problems(&found.notices, &reports);
     let mut out = open_output(args.output.as_deref())?;
     match args.format {

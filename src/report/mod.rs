@@ -5,5 +5,6 @@ pub mod escape;
 pub mod html;
 pub mod md;
 pub mod model;
+pub mod redact;
 pub mod svg;
 pub mod text;
