@@ -21,6 +21,31 @@ pub enum AnalyzeFormat {
     Html,
 }
 
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour text written to stdout (never when writing to a file).
+    pub fn enabled(self, to_file: bool) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                !to_file
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
     #[command(flatten)]
@@ -67,6 +92,11 @@ pub struct AnalyzeArgs {
     /// List at most N causes (0 = all).
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub top: usize,
+
+    /// Colour the text report: auto (when stdout is a terminal and NO_COLOR is unset), always,
+    /// never.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
 
     /// Mask e-mail and IP addresses, bearer tokens, passwords in connection strings and long
     /// secrets in every report format, for reports shared with a wider audience.
@@ -172,7 +202,12 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
     let failed = report_input_problems(&found.notices, &reports);
     let mut out = open_output(args.output.as_deref())?;
     match args.format {
-        AnalyzeFormat::Text => crate::report::text::write(&mut out, &analysis.report)?,
+        AnalyzeFormat::Text => {
+            let style = crate::report::text::Style {
+                color: args.color.enabled(args.output.is_some()),
+            };
+            crate::report::text::write_styled(&mut out, &analysis.report, style)?
+        }
         AnalyzeFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &analysis.report)?;
             writeln!(out)?;

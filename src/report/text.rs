@@ -11,6 +11,38 @@ fn short(t: &crate::event::Timestamp) -> String {
     t.to_rfc3339()
 }
 
+/// Colours for a terminal (SGR codes), or none. Only our own labels are coloured; log text is
+/// escaped by [`terminal`] first, so it can never carry its own escape sequences.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn red(self, s: &str) -> String {
+        self.paint("1;31", s)
+    }
+    fn yellow(self, s: &str) -> String {
+        self.paint("33", s)
+    }
+    fn dim(self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    fn cyan(self, s: &str) -> String {
+        self.paint("36", s)
+    }
+}
+
 fn finding_line(f: &Finding) -> String {
     let what = f
         .title
@@ -25,13 +57,19 @@ fn finding_line(f: &Finding) -> String {
     )
 }
 
-/// Writes the summary.
+/// Writes the summary without colours.
 pub fn write(out: &mut dyn Write, r: &Report) -> io::Result<()> {
+    write_styled(out, r, Style::default())
+}
+
+/// Writes the summary, coloured when `style.color`.
+pub fn write_styled(out: &mut dyn Write, r: &Report, st: Style) -> io::Result<()> {
     match &r.window {
         Some(w) => {
             writeln!(
                 out,
-                "Incident window: {} → {} ({}), {}",
+                "{} {} → {} ({}), {}",
+                st.bold("Incident window:"),
                 short(&w.start),
                 short(&w.end),
                 human_duration(w.end.0 - w.start.0),
@@ -49,14 +87,41 @@ pub fn write(out: &mut dyn Write, r: &Report) -> io::Result<()> {
                 human_duration(w.baseline_end.0 - w.baseline_start.0)
             )?;
         }
-        None => writeln!(out, "No incident found.")?,
+        None => writeln!(out, "{}", st.bold("No incident found."))?,
+    }
+    if let Some(i) = &r.impact {
+        let pct = |x: f64| format!("{:.0}%", x * 100.0);
+        let mut line = format!(
+            "{} {} of requests failed with a 5xx ({} of {}), {} of clients ({} of {}, by {}) saw one",
+            st.bold("Impact:         "),
+            pct(i.error_share),
+            i.errors_5xx,
+            i.requests,
+            pct(i.client_error_share),
+            i.clients_with_error,
+            i.clients,
+            i.client_key
+        );
+        if let Some(l) = i.latency_ms {
+            line.push_str(&format!("; p95 latency {:.0} ms", l.p95));
+            if let Some(b) = i.baseline_latency_ms {
+                line.push_str(&format!(" (baseline {:.0} ms)", b.p95));
+            }
+        }
+        writeln!(out, "{line}")?;
     }
     if !r.causes.is_empty() {
         writeln!(out)?;
-        writeln!(out, "Likely causes, best first:")?;
+        writeln!(out, "{}", st.bold("Likely causes, best first:"))?;
     }
     for f in &r.causes {
-        writeln!(out, "{:>2}. {}", f.rank, finding_line(f))?;
+        let line = finding_line(f);
+        let line = if f.rank == 1 {
+            st.red(&line)
+        } else {
+            st.yellow(&line)
+        };
+        writeln!(out, "{:>2}. {}", f.rank, line)?;
         writeln!(
             out,
             "    score {:.2} ({} confidence), onset {}",
@@ -70,16 +135,15 @@ pub fn write(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         for e in f.evidence.iter().take(3) {
             writeln!(
                 out,
-                "    {}:{}  {}",
-                terminal(&e.path),
-                e.line,
+                "    {}  {}",
+                st.dim(&format!("{}:{}", terminal(&e.path), e.line)),
                 terminal(&e.text)
             )?;
         }
     }
     if !r.symptoms.is_empty() {
         writeln!(out)?;
-        writeln!(out, "Symptoms (explained by a cause above):")?;
+        writeln!(out, "{}", st.bold("Symptoms (explained by a cause above):"))?;
         for f in &r.symptoms {
             let by = f
                 .explained_by
@@ -98,7 +162,11 @@ pub fn write(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     }
     if !r.background.is_empty() {
         writeln!(out)?;
-        writeln!(out, "Background (about as frequent before the incident):")?;
+        writeln!(
+            out,
+            "{}",
+            st.bold("Background (about as frequent before the incident):")
+        )?;
         for f in r.background.iter().take(10) {
             writeln!(
                 out,
@@ -120,13 +188,13 @@ pub fn write(out: &mut dyn Write, r: &Report) -> io::Result<()> {
             .collect();
         if !near.is_empty() {
             writeln!(out)?;
-            writeln!(out, "Changes near the window:")?;
+            writeln!(out, "{}", st.bold("Changes near the window:"))?;
             for c in near {
                 writeln!(
                     out,
                     "  {} {} {}{}{}{}",
                     short(&c.time),
-                    c.kind,
+                    st.cyan(c.kind),
                     terminal(c.service.as_deref().unwrap_or("-")),
                     c.version
                         .as_deref()
@@ -144,7 +212,7 @@ pub fn write(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     if !r.notes.is_empty() {
         writeln!(out)?;
         for n in &r.notes {
-            writeln!(out, "note: {}", terminal(n))?;
+            writeln!(out, "{} {}", st.dim("note:"), terminal(n))?;
         }
     }
     Ok(())
