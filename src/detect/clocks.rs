@@ -141,7 +141,7 @@ fn median(v: &mut [i64]) -> i64 {
 /// Estimates a correction for every non-edge service that shares at least [`MIN_SHARED`]
 /// ids with an edge service, except those in `fixed` (given with `--clock-offset`). Sorted by
 /// service name.
-pub fn estimate(sets: &HashMap<Arc<str>, AnchorSet>, fixed: &[String]) -> Vec<ClockEstimate> {
+pub fn estimate(sets: &super::FastMap<Arc<str>, AnchorSet>, fixed: &[String]) -> Vec<ClockEstimate> {
     let mut edges: Vec<(&Arc<str>, &AnchorSet)> = sets
         .iter()
         .filter(|(_, s)| s.edge && !s.is_empty())
@@ -197,8 +197,8 @@ mod tests {
 
     const S: i64 = Timestamp::NANOS_PER_SEC;
 
-    fn sets(pairs: &[(&str, &str, i64, bool)]) -> HashMap<Arc<str>, AnchorSet> {
-        let mut m: HashMap<Arc<str>, AnchorSet> = HashMap::new();
+    fn sets(pairs: &[(&str, &str, i64, bool)]) -> crate::detect::FastMap<Arc<str>, AnchorSet> {
+        let mut m: crate::detect::FastMap<Arc<str>, AnchorSet> = Default::default();
         for (svc, id, t, edge) in pairs {
             let s = m.entry(Arc::from(*svc)).or_default();
             s.edge |= edge;
@@ -269,8 +269,8 @@ mod tests {
             app.add(&id, i * S + 5 * S);
         }
         assert!(lb.len() <= MAX_ANCHORS && app.len() <= MAX_ANCHORS);
-        let m: HashMap<Arc<str>, AnchorSet> =
-            [(Arc::from("lb"), lb), (Arc::from("app"), app)].into();
+        let m: crate::detect::FastMap<Arc<str>, AnchorSet> =
+            [(Arc::from("lb"), lb), (Arc::from("app"), app)].into_iter().collect();
         let est = estimate(&m, &[]);
         assert_eq!(est.len(), 1);
         assert!(est[0].anchors > 1000, "{:?}", est[0]);

@@ -288,6 +288,9 @@ impl ImpactAcc {
     /// The union of the minutes overlapping `[start, end)`.
     pub fn over(&self, start: Timestamp, end: Timestamp) -> Minute {
         let mut all = Minute::default();
+        if end <= start {
+            return all;
+        }
         let (a, b) = (start.0.div_euclid(MINUTE), (end.0 - 1).div_euclid(MINUTE));
         for (_, m) in self.minutes.range(a..=b) {
             all.clients.union(&m.clients);
@@ -394,6 +397,9 @@ mod tests {
         let w = acc.over(t(0), t(120));
         assert_eq!(w.clients.count(), 2);
         assert_eq!(w.clients_with_error.count(), 1);
+        // An empty or reversed range is empty (a zero-length baseline).
+        assert_eq!(acc.over(t(60), t(60)).clients.count(), 0);
+        assert_eq!(acc.over(t(120), t(60)).clients.count(), 0);
         let all = acc.over(t(0), t(180));
         assert_eq!(all.clients.count(), 3);
         assert_eq!(all.clients_with_error.count(), 2);

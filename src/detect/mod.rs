@@ -24,7 +24,11 @@ use crate::ingest::EventSink;
 use crate::patterns::SignatureSet;
 use crate::templates::mask::{Masked, key_display, mask_message};
 use crate::timeline::changes::{Change, infer_from_message};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+/// The hash map of the aggregation: FxHash instead of SipHash (keys are our own service and
+/// template strings, hashed once per event; flooding resistance buys nothing here).
+pub type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 use std::sync::Arc;
 
 /// Width of the finest time bucket kept while reading (coarser ones are sums of these).
@@ -164,17 +168,17 @@ fn sample_of(event: &Event, began: Timestamp) -> Sample {
 pub struct Aggregator {
     signatures: &'static SignatureSet,
     masked: Masked,
-    keys: HashMap<String, Arc<str>>,
-    pub series: HashMap<SeriesKey, Series>,
+    keys: FastMap<String, Arc<str>>,
+    pub series: FastMap<SeriesKey, Series>,
     /// Service → base bucket → events of any kind (volume, for silence detection).
-    pub volume: HashMap<Arc<str>, BTreeMap<i64, u64>>,
+    pub volume: FastMap<Arc<str>, BTreeMap<i64, u64>>,
     /// Service → base bucket → access-log figures.
-    pub http: HashMap<Arc<str>, BTreeMap<i64, HttpBucket>>,
+    pub http: FastMap<Arc<str>, BTreeMap<i64, HttpBucket>>,
     /// Service → last event seen (time, input, line, text), for silence evidence.
-    pub last_event: HashMap<Arc<str>, Sample>,
+    pub last_event: FastMap<Arc<str>, Sample>,
     pub inferred: Vec<Change>,
     /// Service → sampled request/trace ids, for clock-offset estimation.
-    pub anchors: HashMap<Arc<str>, clocks::AnchorSet>,
+    pub anchors: FastMap<Arc<str>, clocks::AnchorSet>,
     /// Clients and latency per minute, from access-log lines.
     pub impact: impact::ImpactAcc,
     /// Field name → whether it names an error field (see `is_error_key`).
@@ -190,13 +194,13 @@ impl Aggregator {
         Aggregator {
             signatures,
             masked: Masked::new(),
-            keys: HashMap::new(),
-            series: HashMap::new(),
-            volume: HashMap::new(),
-            http: HashMap::new(),
-            last_event: HashMap::new(),
+            keys: FastMap::default(),
+            series: FastMap::default(),
+            volume: FastMap::default(),
+            http: FastMap::default(),
+            last_event: FastMap::default(),
             inferred: Vec::new(),
-            anchors: HashMap::new(),
+            anchors: FastMap::default(),
             impact: impact::ImpactAcc::default(),
             error_keys: std::cell::RefCell::new(Vec::new()),
             source: Arc::from(source),
@@ -418,12 +422,12 @@ impl EventSink for Aggregator {
 /// All inputs' aggregates merged.
 #[derive(Default)]
 pub struct Aggregate {
-    pub series: HashMap<SeriesKey, Series>,
-    pub volume: HashMap<Arc<str>, BTreeMap<i64, u64>>,
-    pub http: HashMap<Arc<str>, BTreeMap<i64, HttpBucket>>,
-    pub last_event: HashMap<Arc<str>, Sample>,
+    pub series: FastMap<SeriesKey, Series>,
+    pub volume: FastMap<Arc<str>, BTreeMap<i64, u64>>,
+    pub http: FastMap<Arc<str>, BTreeMap<i64, HttpBucket>>,
+    pub last_event: FastMap<Arc<str>, Sample>,
     pub inferred: Vec<Change>,
-    pub anchors: HashMap<Arc<str>, clocks::AnchorSet>,
+    pub anchors: FastMap<Arc<str>, clocks::AnchorSet>,
     pub impact: impact::ImpactAcc,
     pub keys_capped: bool,
     /// Earliest and latest event time.
