@@ -107,6 +107,18 @@ pub fn report_input_problems(notices: &[String], reports: &[ingest::InputReport]
                 terminal(why)
             );
         }
+        if let Some(encoding) = &r.encoding {
+            eprintln!(
+                "culprit: notice: {}: read as {encoding} text (transcoded to UTF-8)",
+                terminal(&r.path)
+            );
+        }
+        if r.cr_only {
+            eprintln!(
+                "culprit: notice: {}: lines end with a lone CR (classic Mac OS); each CR read as a line end",
+                terminal(&r.path)
+            );
+        }
         if let Some(err) = &r.error {
             eprintln!("culprit: error: {}", terminal(err));
             failed = true;

@@ -234,6 +234,8 @@ pub fn write_stats_json(out: &mut dyn Write, reports: &[InputReport]) -> anyhow:
                 "error": r.error,
                 "skipped": r.skipped,
                 "year_source": r.year_source,
+                "encoding": r.encoding,
+                "cr_only": r.cr_only,
             })
         })
         .collect();

@@ -43,6 +43,10 @@ pub struct Discovered {
 pub enum DiscoverError {
     #[error("{path}: no such file or directory")]
     NotFound { path: String },
+    #[error(
+        "{paths}: no log files found (hidden entries and deploys.*/changes.* files are not read as logs)"
+    )]
+    NoLogs { paths: String },
     #[error("{path}: cannot read: {source}")]
     Io {
         path: String,
@@ -146,7 +150,15 @@ fn file_service(path: &Path, root: Option<&Path>) -> String {
 /// Expands user paths into inputs, in a deterministic order.
 pub fn discover(paths: &[String]) -> Result<Discovered, DiscoverError> {
     let mut found = Discovered::default();
-    for p in paths {
+    // Directories named by the user in which no log file was found: an error when nothing
+    // else was found either (a mistyped or wrong directory), else a notice.
+    let mut empty_dirs: Vec<String> = Vec::new();
+    // Paths are taken in sorted order, each once, so that `culprit analyze a b` and
+    // `culprit analyze b a` give byte-identical reports (the same inputs, in the same order).
+    let mut sorted: Vec<&String> = paths.iter().collect();
+    sorted.sort();
+    sorted.dedup();
+    for p in sorted {
         if p == "-" {
             found.inputs.push(Input {
                 source: Source::Stdin,
@@ -167,7 +179,11 @@ pub fn discover(paths: &[String]) -> Result<Discovered, DiscoverError> {
             }
         })?;
         if meta.is_dir() {
+            let before = found.inputs.len();
             walk_dir(&path, &mut found);
+            if found.inputs.len() == before {
+                empty_dirs.push(p.clone());
+            }
         } else {
             // A file named directly: use its parent directory only if the user wrote one.
             let root = if path.parent().is_some_and(|pp| pp.as_os_str().is_empty()) {
@@ -181,6 +197,14 @@ pub fn discover(paths: &[String]) -> Result<Discovered, DiscoverError> {
                 service: file_service(&path, root),
             });
         }
+    }
+    if found.inputs.is_empty() && !empty_dirs.is_empty() {
+        return Err(DiscoverError::NoLogs {
+            paths: empty_dirs.join(", "),
+        });
+    }
+    for d in empty_dirs {
+        found.notices.push(format!("{d}: no log files found"));
     }
     Ok(found)
 }
@@ -324,5 +348,21 @@ mod tests {
     fn discover_missing_path_invalid_names_it() {
         let err = discover(&["/no/such/culprit/path".to_string()]).unwrap_err();
         assert!(err.to_string().contains("/no/such/culprit/path"));
+    }
+
+    #[test]
+    fn discover_directory_without_logs_invalid_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".hidden.log"), "x\n").unwrap();
+        std::fs::write(dir.path().join("deploys.csv"), "time\n").unwrap();
+        let shown = dir.path().display().to_string();
+        let err = discover(std::slice::from_ref(&shown)).unwrap_err();
+        assert!(err.to_string().contains(&shown), "{err}");
+        // Beside a directory with logs it is only a notice.
+        let logs = tempfile::tempdir().unwrap();
+        std::fs::write(logs.path().join("app.log"), "x\n").unwrap();
+        let found = discover(&[shown.clone(), logs.path().display().to_string()]).unwrap();
+        assert_eq!(found.inputs.len(), 1);
+        assert!(found.notices.iter().any(|n| n.contains(&shown)));
     }
 }

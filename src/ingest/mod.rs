@@ -102,8 +102,12 @@ pub struct InputReport {
     pub backwards: u64,
     /// A read error that ended this input early (lines before it are counted).
     pub error: Option<String>,
-    /// Why the whole input was skipped (binary, UTF-16), if it was.
+    /// Why the whole input was skipped (binary), if it was.
     pub skipped: Option<String>,
+    /// The encoding the input was transcoded from (`UTF-16LE`, `UTF-16BE`), if not UTF-8.
+    pub encoding: Option<String>,
+    /// The input ends its lines with a lone `\r` (classic Mac OS), read as line ends.
+    pub cr_only: bool,
     /// For inputs with year-less timestamps: the year given to the first of them and where it
     /// came from (`--year`, `other inputs`, `modification time`).
     pub year_source: Option<String>,
@@ -576,14 +580,20 @@ pub fn ingest_one<S: EventSink>(
         service: input.service.clone(),
         ..InputReport::default()
     };
-    let stream = match reader::open(&input.source) {
-        Ok(s) => s,
+    let stream = match reader::open_with_encoding(&input.source) {
+        Ok((s, encoding)) => {
+            if encoding != reader::Encoding::Utf8 {
+                report.encoding = Some(encoding.name().to_string());
+            }
+            s
+        }
         Err(e) => {
             report.error = Some(format!("{}: cannot open: {e}", input.display));
             return report;
         }
     };
-    let mut chunks = reader::ChunkReader::new(stream, opts.chunk_bytes, opts.max_line_bytes);
+    let mut chunks =
+        reader::ChunkReader::new(stream, opts.chunk_bytes, opts.max_line_bytes).detect_cr_only();
     let first = match chunks.next_chunk() {
         Ok(Some(c)) => c,
         Ok(None) => {
@@ -595,6 +605,7 @@ pub fn ingest_one<S: EventSink>(
             return report;
         }
     };
+    report.cr_only = chunks.is_cr_only();
     // Read ahead until the sample is whole, so that it never depends on where chunks end.
     let cap = opts.max_line_bytes.max(reader::MIN_LINE_CAP);
     let mut head = vec![first];
@@ -739,8 +750,23 @@ fn sample_lines(head: &[reader::Chunk], cap: usize) -> (Vec<&[u8]>, bool) {
 /// truncated file restarts with a hole that reads as NULs) in front of a log that is all text.
 fn binary_reason(sample: &[&[u8]]) -> Option<&'static str> {
     let head = sample.first().copied().unwrap_or_default();
-    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-        return Some("UTF-16 text is not supported; convert it with `iconv -f UTF-16 -t UTF-8`");
+    // UTF-16 with a BOM is transcoded by the reader; without one (ASCII text whose every
+    // other byte is NUL) it is not guessed, but named, with the command that converts it.
+    let ascii_units = |nul_at: usize| {
+        head.len() >= 8
+            && head
+                .chunks_exact(2)
+                .all(|p| p[nul_at] == 0 && p[1 - nul_at] != 0)
+    };
+    if ascii_units(1) {
+        return Some(
+            "looks like UTF-16LE text without a byte order mark; convert it with `iconv -f UTF-16LE -t UTF-8`",
+        );
+    }
+    if ascii_units(0) {
+        return Some(
+            "looks like UTF-16BE text without a byte order mark; convert it with `iconv -f UTF-16BE -t UTF-8`",
+        );
     }
     const MAGIC: [&[u8]; 7] = [
         b"\x7fELF",
@@ -759,18 +785,27 @@ fn binary_reason(sample: &[&[u8]]) -> Option<&'static str> {
         .flat_map(|line| line.iter().chain(std::iter::once(&b'\n')))
         .skip_while(|&&b| b == 0)
         .take(8192);
-    let (mut len, mut control) = (0usize, 0usize);
-    for &b in probe {
-        len += 1;
-        if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b) {
-            control += 1;
-        }
-    }
+    let probe: Vec<u8> = probe.copied().collect();
+    let len = probe.len();
+    let control = probe
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
+        .count();
     if len == 0 {
         return None;
     }
     if control * 10 >= len * 3 {
         return Some("binary file (mostly control bytes in its first 8 KiB)");
+    }
+    // Random-looking bytes (an encrypted or compressed blob without a known signature) have
+    // ~11% control bytes and are mostly invalid UTF-8. Text in a legacy encoding (Latin-1,
+    // GBK, Shift-JIS) is invalid UTF-8 too but has almost no control bytes, so both are asked
+    // for, and only on a probe long enough to judge.
+    if len >= 1024 && control * 20 >= len {
+        let invalid: usize = probe.utf8_chunks().map(|c| c.invalid().len()).sum();
+        if (control + invalid) * 10 >= len * 3 {
+            return Some("binary file (control bytes and invalid UTF-8 in its first 8 KiB)");
+        }
     }
     None
 }
@@ -1322,5 +1357,62 @@ mod tests {
         };
         let r = ingest_one(0, &input, &opts, &mut CountOnly);
         assert_eq!((r.lines, r.lossy, r.cut, r.events), (2, 1, 1, 2));
+    }
+
+    #[test]
+    fn random_blob_invalid_skipped_as_binary() {
+        // Noise with no known signature (an encrypted backup), same bytes every run.
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let blob: Vec<u8> = (0..8192)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed >> 24) as u8
+            })
+            .collect();
+        let (r, _) = run_bytes(&blob, &IngestOptions::default());
+        assert!(r.skipped.is_some(), "{r:?}");
+    }
+
+    #[test]
+    fn legacy_encoding_log_valid_read_lossy_not_skipped() {
+        // GBK-encoded Chinese messages ("数据库连接失败", database connection failed): invalid
+        // UTF-8 but no control bytes, a real log to read lossily.
+        let mut text = Vec::new();
+        for i in 0..100 {
+            text.extend_from_slice(format!("2024-01-21 15:00:{:02} ERROR ", i % 60).as_bytes());
+            text.extend_from_slice(b"\xca\xfd\xbe\xdd\xbf\xe2\xc1\xac\xbd\xd3\xca\xa7\xb0\xdc\n");
+        }
+        let (r, _) = run_bytes(&text, &IngestOptions::default());
+        assert_eq!(r.skipped, None);
+        assert_eq!((r.events, r.lossy), (100, 100));
+    }
+
+    #[test]
+    fn utf16_without_bom_invalid_skipped_with_iconv_hint() {
+        let text: Vec<u8> = "2024-01-21 15:00:02 ERROR f\u{fc}r\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let (r, _) = run_bytes(&text, &IngestOptions::default());
+        assert!(
+            r.skipped.as_deref().is_some_and(|w| w.contains("UTF-16LE")),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn utf16_with_bom_valid_transcoded_and_balanced() {
+        let mut text = vec![0xFF, 0xFE];
+        text.extend(
+            "2024-01-21 15:00:02 ERROR f\u{fc}r\r\n2024-01-21 15:00:03 INFO ok\r\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        );
+        let (r, events) = run_bytes(&text, &IngestOptions::default());
+        assert_eq!(r.encoding.as_deref(), Some("UTF-16LE"));
+        assert_eq!((r.lines, r.events, r.lossy), (2, 2, 0));
+        assert_eq!(events[0].message, "f\u{fc}r");
     }
 }

@@ -449,4 +449,71 @@ mod tests {
         );
         assert!(parse_user_instant("yesterday", &z).is_err());
     }
+
+    #[test]
+    fn extremes_valid_epoch_0_2038_and_2106_and_2200() {
+        let iso =
+            |s: &str| parse_iso8601(s.as_bytes()).and_then(|(r, _)| TimeContext::utc().resolve(r));
+        assert_eq!(iso("1970-01-01T00:00:00Z"), Some(Timestamp(0)));
+        assert_eq!(
+            iso("2038-01-19T03:14:08Z"),
+            Some(Timestamp(2_147_483_648 * 1_000_000_000))
+        );
+        assert_eq!(
+            iso("2106-02-07T06:28:16Z"),
+            Some(Timestamp(4_294_967_296 * 1_000_000_000))
+        );
+        assert!(iso("2200-12-31T23:59:59Z").is_some());
+        for absurd in [
+            "2201-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "0000-01-01T00:00:00Z",
+            "1900-01-01T00:00:00Z",
+        ] {
+            assert_eq!(iso(absurd), None, "{absurd}");
+        }
+    }
+
+    #[test]
+    fn leap_second_valid_23_59_60_orders_between_its_neighbours() {
+        let iso =
+            |s: &str| parse_iso8601(s.as_bytes()).and_then(|(r, _)| TimeContext::utc().resolve(r));
+        let leap = iso("2016-12-31T23:59:60Z").unwrap();
+        assert!(iso("2016-12-31T23:59:59.999Z").unwrap() < leap);
+        assert!(leap <= iso("2017-01-01T00:00:00Z").unwrap());
+        assert!(iso("2016-12-31T23:59:61Z").is_none());
+    }
+
+    #[test]
+    fn two_digit_years_valid_posix_pivot() {
+        let year = |s: &str| match parse::parse_two_digit_year(s.as_bytes()) {
+            Some((RawTime::Local(t), _)) => Some(t.year()),
+            _ => None,
+        };
+        assert_eq!(year("99/12/31 23:59:59"), Some(1999));
+        assert_eq!(year("00/01/01 00:00:00"), Some(2000));
+        assert_eq!(year("68/01/01 00:00:00"), Some(2068));
+        assert_eq!(year("70/01/01 00:00:00"), Some(1970));
+        // POSIX `%y` reads 69 as 1969, before the plausible range: not a real timestamp.
+        assert_eq!(year("69/12/31 23:59:59"), None);
+    }
+
+    #[test]
+    fn dst_valid_new_york_gap_and_overlap() {
+        let zone = Zone::parse("America/New_York").unwrap();
+        // 2024-03-10 02:30 does not exist in New York: read as 03:30 EDT = 07:30Z.
+        let gap = naive_from_parts(2024, 3, 10, 2, 30, 0, 0).unwrap();
+        assert_eq!(zone.to_utc(&gap), Some(ymd_hms(2024, 3, 10, 7, 30, 0)));
+        // 2024-11-03 01:30 happens twice: the earlier is 01:30 EDT = 05:30Z.
+        let overlap = naive_from_parts(2024, 11, 3, 1, 30, 0, 0).unwrap();
+        assert_eq!(zone.to_utc(&overlap), Some(ymd_hms(2024, 11, 3, 5, 30, 0)));
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let gap = naive_from_parts(2024, 3, 31, 2, 30, 0, 0).unwrap();
+        assert_eq!(berlin.to_utc(&gap), Some(ymd_hms(2024, 3, 31, 1, 30, 0)));
+        let overlap = naive_from_parts(2024, 10, 27, 2, 30, 0, 0).unwrap();
+        assert_eq!(
+            berlin.to_utc(&overlap),
+            Some(ymd_hms(2024, 10, 27, 0, 30, 0))
+        );
+    }
 }
