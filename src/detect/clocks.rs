@@ -141,7 +141,10 @@ fn median(v: &mut [i64]) -> i64 {
 /// Estimates a correction for every non-edge service that shares at least [`MIN_SHARED`]
 /// ids with an edge service, except those in `fixed` (given with `--clock-offset`). Sorted by
 /// service name.
-pub fn estimate(sets: &super::FastMap<Arc<str>, AnchorSet>, fixed: &[String]) -> Vec<ClockEstimate> {
+pub fn estimate(
+    sets: &super::FastMap<Arc<str>, AnchorSet>,
+    fixed: &[String],
+) -> Vec<ClockEstimate> {
     let mut edges: Vec<(&Arc<str>, &AnchorSet)> = sets
         .iter()
         .filter(|(_, s)| s.edge && !s.is_empty())
@@ -270,7 +273,9 @@ mod tests {
         }
         assert!(lb.len() <= MAX_ANCHORS && app.len() <= MAX_ANCHORS);
         let m: crate::detect::FastMap<Arc<str>, AnchorSet> =
-            [(Arc::from("lb"), lb), (Arc::from("app"), app)].into_iter().collect();
+            [(Arc::from("lb"), lb), (Arc::from("app"), app)]
+                .into_iter()
+                .collect();
         let est = estimate(&m, &[]);
         assert_eq!(est.len(), 1);
         assert!(est[0].anchors > 1000, "{:?}", est[0]);
