@@ -43,7 +43,10 @@ fn redact_valid_no_secret_in_any_format() {
             String::from_utf8_lossy(&o.stderr)
         );
         let out = String::from_utf8_lossy(&o.stdout);
-        assert!(out.contains("HikariPool-1"), "{format}: evidence is still shown");
+        assert!(
+            out.contains("HikariPool-1"),
+            "{format}: evidence is still shown"
+        );
         for secret in ["jane.doe", "example.com", "203.0.113.77", "hunter2secret"] {
             assert!(!out.contains(secret), "{format} leaks {secret}");
         }
