@@ -185,6 +185,8 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
             .context("invalid value for --baseline-logs")?
             .inputs
     };
+    let mut ingest = ingest;
+    let progress = super::common::Progress::start(&found.inputs, &mut ingest);
     let opts = AnalyzeOptions {
         ingest,
         window,
@@ -196,6 +198,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
         no_clock_estimate: args.no_clock_estimate,
     };
     let (mut analysis, reports) = analyze(&found.inputs, all_changes, signatures, &opts);
+    drop(progress);
     if args.redact {
         crate::report::redact::redact_report(&mut analysis.report);
     }

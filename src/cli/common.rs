@@ -126,3 +126,71 @@ pub fn report_input_problems(notices: &[String], reports: &[ingest::InputReport]
     }
     failed
 }
+
+/// A progress bar on stderr while large inputs are read: only when stderr is a terminal and
+/// the inputs add up to at least [`PROGRESS_MIN_BYTES`]; nothing otherwise (logs, pipes, CI).
+/// The bar counts bytes after decompression against the files' sizes on disk, so it can run
+/// past 100 % on compressed inputs.
+pub struct Progress {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Inputs smaller than this read too fast for a bar to help.
+pub const PROGRESS_MIN_BYTES: u64 = 64 * 1024 * 1024;
+
+impl Progress {
+    /// Starts a bar for `inputs` if it is worth showing, and points `opts` at its counter.
+    pub fn start(
+        inputs: &[crate::ingest::input::Input],
+        opts: &mut crate::ingest::IngestOptions,
+    ) -> Option<Progress> {
+        use std::io::IsTerminal;
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        if !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let total: u64 = inputs
+            .iter()
+            .filter_map(|i| match &i.source {
+                crate::ingest::input::Source::File(p) => std::fs::metadata(p).ok(),
+                _ => None,
+            })
+            .map(|m| m.len())
+            .sum();
+        if total < PROGRESS_MIN_BYTES {
+            return None;
+        }
+        let counter = std::sync::Arc::new(AtomicU64::new(0));
+        opts.progress = Some(counter.clone());
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let stop_seen = stop.clone();
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} reading {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left) {wide_bar}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        let thread = std::thread::spawn(move || {
+            while !stop_seen.load(Ordering::Relaxed) {
+                bar.set_position(counter.load(Ordering::Relaxed).min(total));
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            bar.finish_and_clear();
+        });
+        Some(Progress {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -51,7 +51,7 @@ pub struct TimelineArgs {
 }
 
 pub fn run(args: TimelineArgs) -> anyhow::Result<Outcome> {
-    let opts = args.input.resolve()?;
+    let mut opts = args.input.resolve()?;
     let mut filter = Filter {
         services: args.service.clone(),
         ..Filter::default()
@@ -87,10 +87,12 @@ pub fn run(args: TimelineArgs) -> anyhow::Result<Outcome> {
         bail!("--format parquet needs -o FILE (parquet is not written to a terminal)");
     }
     let found = ingest::input::discover(&args.input.paths)?;
+    let progress = super::common::Progress::start(&found.inputs, &mut opts);
 
     if args.stats {
         let results = ingest::ingest(&found.inputs, &opts, |_| CountOnly);
         let reports: Vec<InputReport> = results.into_iter().map(|(r, _)| r).collect();
+        drop(progress);
         let failed = report_input_problems(&found.notices, &reports);
         let mut out = open_output(args.output.as_deref())?;
         match args.format {
@@ -107,6 +109,7 @@ pub fn run(args: TimelineArgs) -> anyhow::Result<Outcome> {
 
     let results = ingest::ingest(&found.inputs, &opts, |_| RunSink::new(filter.clone()));
     let (reports, sinks): (Vec<InputReport>, Vec<RunSink>) = results.into_iter().unzip();
+    drop(progress);
     let mut failed = report_input_problems(&found.notices, &reports);
     let sources: Vec<String> = reports.iter().map(|r| r.path.clone()).collect();
     let out = open_output(args.output.as_deref())?;

@@ -60,6 +60,23 @@ pub struct IngestOptions {
     /// The span of the other inputs whose timestamps carry a year: year-less times in an input
     /// without a modification time (stdin) are put beside it. Set by [`ingest`].
     pub dated_span: Option<(Timestamp, Timestamp)>,
+    /// Bytes read so far (after decompression), for a progress display; `None` counts nothing.
+    pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+}
+
+/// Adds the bytes read through it to a shared counter.
+struct Counting<R> {
+    inner: R,
+    counter: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: std::io::Read> std::io::Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 impl Default for IngestOptions {
@@ -74,6 +91,7 @@ impl Default for IngestOptions {
             raw: false,
             now: None,
             dated_span: None,
+            progress: None,
         }
     }
 }
@@ -591,6 +609,13 @@ pub fn ingest_one<S: EventSink>(
             report.error = Some(format!("{}: cannot open: {e}", input.display));
             return report;
         }
+    };
+    let stream: Box<dyn std::io::Read + Send> = match &opts.progress {
+        Some(counter) => Box::new(Counting {
+            inner: stream,
+            counter: counter.clone(),
+        }),
+        None => stream,
     };
     let mut chunks =
         reader::ChunkReader::new(stream, opts.chunk_bytes, opts.max_line_bytes).detect_cr_only();
