@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Throughput and peak memory of `culprit timeline --stats` on a generated mixed corpus, beside
+# Throughput and peak memory of `culprit timeline --stats` and `culprit analyze` on a generated
+# mixed corpus, beside
 # `wc -l` and `rg -c .` on the same files.
 #
 # Usage: scripts/bench_timeline.sh [SIZE_MB (default 1024)] [CORPUS_DIR]
@@ -40,6 +41,7 @@ echo "corpus: $CORPUS, $(awk -v b="$BYTES" 'BEGIN{printf "%.0f", b/1e6}') MB, $L
 echo "| command | time | throughput | lines | peak RSS |"
 echo "|---|---|---|---|---|"
 measure "culprit timeline --stats" "$BIN" timeline --stats "$CORPUS"
+measure "culprit analyze" "$BIN" analyze "$CORPUS"
 measure "wc -l" wc -l $FILES
 if command -v rg >/dev/null 2>&1; then
     measure "rg -c ." rg -c . $FILES
