@@ -392,9 +392,15 @@ impl EventSink for Aggregator {
         }
         // Only what could matter is counted per template: warnings and worse, signature
         // matches, and access-log errors. Info traffic is counted as volume only.
-        let classified = self.classify(&event);
-        // Access-log lines are counted in `http`; only their signature matches go further.
-        let is_access = event.fields.get(keys::HTTP_STATUS).is_some();
+        // Access-log lines are counted in `http`; only their signature matches go further, and
+        // a request that succeeded (status below 400) is no failure signal whatever its URL or
+        // user agent says, so it is not matched at all.
+        let is_access = status.is_some();
+        let classified = if status.is_some_and(|s| s < 400) {
+            None
+        } else {
+            self.classify(&event)
+        };
         let is_notable =
             classified.is_some() || (!is_access && event.level.is_some_and(|l| l >= Level::Warn));
         if !is_notable {

@@ -25,7 +25,6 @@ use input::{Input, Source};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Continuation text kept per event (stack traces beyond this are counted, not stored).
@@ -357,9 +356,10 @@ fn append_body(body: &mut String, line: &str) {
     }
 }
 
-/// Interns field keys and services within one chunk so equal keys share one allocation.
+/// Interns field keys and services within one chunk so equal keys share one allocation
+/// (FxHash: one lookup per field per line, on our own short keys).
 #[derive(Default)]
-struct Interner(HashMap<String, Arc<str>>);
+struct Interner(rustc_hash::FxHashMap<String, Arc<str>>);
 
 impl Interner {
     fn get(&mut self, s: &str) -> Arc<str> {
@@ -412,8 +412,15 @@ impl InputCtx {
     }
 
     fn parse_chunk(&self, chunk: &reader::Chunk, build: bool) -> ChunkOut {
+        // Sized for ~100-byte lines up front: growing a Vec of events by doubling moved each
+        // one twice on average (memmove was 5 % of `analyze`).
         let mut out = ChunkOut {
             cut: chunk.cut,
+            events: if build {
+                Vec::with_capacity(chunk.data.len() / 100 + 16)
+            } else {
+                Vec::new()
+            },
             ..ChunkOut::default()
         };
         let mut interner = Interner::default();
