@@ -24,6 +24,9 @@ use std::sync::Arc;
 pub const MAX_ANCHORS: usize = 4096;
 /// Shared ids needed before an offset is estimated.
 pub const MIN_SHARED: usize = 20;
+/// Larger estimates are not applied: a clock a day off is a wrong year or zone, or ids that
+/// are reused across days, not drift — and moving data by years would leave the valid range.
+pub const MAX_OFFSET_NANOS: i64 = 24 * 3600 * Timestamp::NANOS_PER_SEC;
 /// Offsets smaller than this are within the logs' time resolution (nginx logs whole seconds)
 /// and are not corrected.
 pub const MIN_OFFSET_NANOS: i64 = 2 * Timestamp::NANOS_PER_SEC;
@@ -188,7 +191,9 @@ pub fn estimate(
             correction_nanos: offset.saturating_neg(),
             anchors: diffs.len(),
             spread_nanos: spread,
-            applied: consistent && offset.saturating_abs() >= MIN_OFFSET_NANOS,
+            applied: consistent
+                && offset.saturating_abs() >= MIN_OFFSET_NANOS
+                && offset.saturating_abs() <= MAX_OFFSET_NANOS,
         });
     }
     out
@@ -280,6 +285,20 @@ mod tests {
         assert_eq!(est.len(), 1);
         assert!(est[0].anchors > 1000, "{:?}", est[0]);
         assert_eq!(est[0].correction_nanos, -5 * S);
+    }
+
+    #[test]
+    fn estimate_invalid_centuries_apart_is_not_applied() {
+        let mut v = Vec::new();
+        let ids: Vec<String> = (1..=40).map(|i| format!("req-{i:08}")).collect();
+        let year = 365 * 24 * 3600 * S;
+        for id in &ids {
+            v.push(("lb", id.as_str(), 230 * year, true));
+            v.push(("app", id.as_str(), 0, false));
+        }
+        let est = estimate(&sets(&v), &[]);
+        assert_eq!(est.len(), 1);
+        assert!(!est[0].applied, "{:?}", est[0]);
     }
 
     #[test]

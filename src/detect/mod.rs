@@ -616,8 +616,8 @@ impl Aggregate {
         }
         self.span = match (lo, hi) {
             (Some(lo), Some(hi)) => Some((
-                Timestamp(lo * BASE_BUCKET_NANOS),
-                Timestamp((hi + 1) * BASE_BUCKET_NANOS),
+                Timestamp(lo.saturating_mul(BASE_BUCKET_NANOS)),
+                Timestamp(hi.saturating_add(1).saturating_mul(BASE_BUCKET_NANOS)),
             )),
             _ => None,
         };

@@ -515,7 +515,14 @@ pub(crate) fn measures(f: &Finding, r: &Report) -> Vec<String> {
     if let Some(c) = &f.change {
         let lead = f
             .onset
-            .map(|o| format!(" ({} before the onset)", human_duration(o.0 - c.time.0)))
+            .map(|o| {
+                let d = o.0.saturating_sub(c.time.0);
+                if d >= 0 {
+                    format!(" ({} before the onset)", human_duration(d))
+                } else {
+                    format!(" ({} after the onset)", human_duration(d.saturating_neg()))
+                }
+            })
             .unwrap_or_default();
         // A later rollback of the same service says whether undoing the change helped.
         let rollback = r.deploys.iter().find(|d| {

@@ -40,7 +40,9 @@ static EMAIL: LazyLock<Regex> =
     LazyLock::new(|| re(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"));
 static IPV4: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{1,3}(?:\.\d{1,3}){3}\b"));
 static IPV6: LazyLock<Regex> = LazyLock::new(|| re(r"[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*"));
-static SECRET: LazyLock<Regex> = LazyLock::new(|| re(r"[A-Za-z0-9+/_\-]{32,}={0,2}"));
+// No `/` in the class: mixed-case URL paths and file paths (`/api/v2/Accounts/12345/…`) are
+// not secrets, and a base64 secret still has 32-character runs between its slashes.
+static SECRET: LazyLock<Regex> = LazyLock::new(|| re(r"[A-Za-z0-9+_\-]{32,}={0,2}"));
 
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
@@ -222,6 +224,8 @@ mod tests {
             "request 0f26e1680f608f3420eba36783d12a0e done",
             "commit 4f1c2a9e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a39",
             "c.e.auth.session.SessionController",
+            "GET /api/v2/Accounts/12345/Transactions/export HTTP/1.1",
+            "File \"/usr/lib/python3.11/site-packages/SQLAlchemy/pool/impl.py\", line 12",
         ] {
             assert_eq!(redact(s), s, "{s}");
         }

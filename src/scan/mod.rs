@@ -384,7 +384,7 @@ pub fn scan(
     // The updated state.
     let scans = prior.scans;
     let mut next = State::merge(vec![prior, delta], opts.now);
-    next.scans = scans + 1;
+    next.scans = scans.saturating_add(1);
     next.updated = opts.now;
     for (old, key, rec) in file_updates {
         if let Some(old) = old.filter(|o| *o != key) {
@@ -572,7 +572,8 @@ pub fn rising_test(
         return None;
     }
     let n = baseline.len() as f64;
-    let sum: u64 = baseline.iter().sum();
+    // Counts come from the state file, which may be corrupt or hand-edited: never overflow.
+    let sum: u64 = baseline.iter().fold(0, |a, &b| a.saturating_add(b));
     let mean = (sum as f64 / n) * period_days;
     let mu = ((sum as f64 + 0.5) / n) * period_days;
     let log10_p = log10_poisson_sf(k, mu);
@@ -653,7 +654,13 @@ fn compare(
         start.0.div_euclid(BASE_BUCKET_NANOS),
         (end.0 + BASE_BUCKET_NANOS - 1).div_euclid(BASE_BUCKET_NANOS),
     );
-    let overlap = |d: Day| (d.end().0.min(end.0) - d.start().0.max(start.0)).max(0);
+    let overlap = |d: Day| {
+        d.end()
+            .0
+            .min(end.0)
+            .saturating_sub(d.start().0.max(start.0))
+            .max(0)
+    };
     let mut baseline: Vec<Day> = hist_days
         .iter()
         .copied()
@@ -794,7 +801,9 @@ fn compare(
 
     // (c) newly erroring services.
     for (service, tally) in errors.iter_mut() {
-        let before: u64 = on_baseline(hist(service).map(|h| &h.errors)).iter().sum();
+        let before: u64 = on_baseline(hist(service).map(|h| &h.errors))
+            .iter()
+            .fold(0, |a, &b| a.saturating_add(b));
         if before == 0 {
             report.new_erroring_services.push(ErroringService {
                 service: service.clone(),
@@ -808,7 +817,7 @@ fn compare(
     for (service, h) in &prior.services {
         let base = on_baseline(Some(&h.volume));
         let recent = base.iter().rev().take(SILENT_RECENT_DAYS).any(|&n| n > 0);
-        let total: u64 = base.iter().sum();
+        let total: u64 = base.iter().fold(0, |a, &b| a.saturating_add(b));
         let active = base.iter().filter(|&&n| n > 0).count().max(1);
         if !recent || total < SILENT_MIN_VOLUME {
             continue;

@@ -67,6 +67,11 @@ impl Day {
 
     pub fn parse(s: &str) -> Option<Day> {
         let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+        // The years timestamps may have (see `time::is_plausible_year`): a corrupt state's
+        // day in year 1000 would overflow every nanosecond computation downstream.
+        if !crate::time::is_plausible_year(chrono::Datelike::year(&d)) {
+            return None;
+        }
         let secs = d.and_hms_opt(0, 0, 0)?.and_utc().timestamp();
         Some(Day(secs.div_euclid(86_400)))
     }
@@ -218,10 +223,12 @@ struct Header {
     version: Option<u64>,
 }
 
-/// Adds `b` into `a`.
+/// Adds `b` into `a`. Counts saturate: they come from state files, which may be corrupt or
+/// hand-edited, and an overflow must not panic (or wrap to a tiny count) in `scan merge`.
 pub fn add_days(a: &mut DayCounts, b: &DayCounts) {
     for (d, n) in b {
-        *a.entry(*d).or_insert(0) += n;
+        let slot = a.entry(*d).or_insert(0);
+        *slot = slot.saturating_add(*n);
     }
 }
 
@@ -313,14 +320,20 @@ impl State {
                 let mut order: Vec<(Timestamp, u64, String)> = svc
                     .templates
                     .iter()
-                    .map(|(id, t)| (t.last_seen, t.days.values().sum::<u64>(), id.clone()))
+                    .map(|(id, t)| {
+                        (
+                            t.last_seen,
+                            t.days.values().fold(0u64, |a, n| a.saturating_add(*n)),
+                            id.clone(),
+                        )
+                    })
                     .collect();
                 order.sort();
                 let excess = svc.templates.len() - MAX_TEMPLATES_PER_SERVICE;
                 for (_, _, id) in order.into_iter().take(excess) {
                     svc.templates.remove(&id);
                 }
-                svc.templates_dropped += excess as u64;
+                svc.templates_dropped = svc.templates_dropped.saturating_add(excess as u64);
                 notes.push(format!(
                     "{name}: more than {MAX_TEMPLATES_PER_SERVICE} templates in history; the {excess} least recently seen were dropped (they would be reported as new if they come back)"
                 ));
@@ -352,12 +365,13 @@ impl State {
         let mut created: Option<Timestamp> = None;
         for st in states {
             created = Some(created.map_or(st.created, |c| c.min(st.created)));
-            out.scans += st.scans;
+            out.scans = out.scans.saturating_add(st.scans);
             for (name, svc) in st.services {
                 let slot = out.services.entry(name).or_default();
                 add_days(&mut slot.volume, &svc.volume);
                 add_days(&mut slot.errors, &svc.errors);
-                slot.templates_dropped += svc.templates_dropped;
+                slot.templates_dropped =
+                    slot.templates_dropped.saturating_add(svc.templates_dropped);
                 for (id, t) in svc.templates {
                     match slot.templates.get_mut(&id) {
                         Some(e) => merge_template(e, &t),
@@ -555,6 +569,14 @@ impl Drop for StateLock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn day_invalid_implausible_years_are_rejected() {
+        // A corrupt state's day in year 1000 or 9999 would overflow nanosecond arithmetic.
+        assert_eq!(Day::parse("1000-01-01"), None);
+        assert_eq!(Day::parse("9999-12-31"), None);
+        assert!(Day::parse("2024-03-12").is_some());
+    }
 
     fn day(s: &str) -> Day {
         Day::parse(s).unwrap()
@@ -766,6 +788,22 @@ mod tests {
         assert!(svc.templates.is_empty());
         assert!(svc.signatures.is_empty());
         assert!(st.files.is_empty());
+    }
+
+    /// Found by `fuzz/fuzz_targets/scan_state.rs`: merging a state whose counts are near
+    /// `u64::MAX` (a corrupt or hand-edited file) overflowed (a panic in debug builds, wrapped
+    /// counts in release). Counts now saturate.
+    #[test]
+    fn merge_invalid_counts_near_u64_max_saturate() {
+        let text: &[u8] = br#"{"format":"culprit-scan-state","version":1,"created":"2024-03-11T00:00:00Z","updated":"2024-03-11T00:00:00Z","scans":18446744073709551615,"services":{"a":{"volume":{"2024-03-10":18446744073709551615},"templates":{"t":{"first_seen":"2024-03-10T00:00:00Z","last_seen":"2024-03-10T00:00:00Z","days":{"2024-03-10":18446744073709551615}}},"templates_dropped":18446744073709551615}}}"#;
+        let st = State::parse(std::str::from_utf8(text).unwrap(), Path::new("s.json")).unwrap();
+        let mut merged = State::merge(vec![st.clone(), st], Timestamp(0));
+        merged.prune();
+        assert_eq!(merged.scans, u64::MAX);
+        let svc = &merged.services["a"];
+        assert_eq!(svc.volume[&day("2024-03-10")], u64::MAX);
+        assert_eq!(svc.templates["t"].days[&day("2024-03-10")], u64::MAX);
+        assert_eq!(svc.templates_dropped, u64::MAX);
     }
 
     #[test]
