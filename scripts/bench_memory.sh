@@ -26,10 +26,12 @@ BIN="$CARGO_TARGET_DIR/release/culprit"
 
 measure() { # name, command...
     local name="$1"; shift
-    local out
-    out=$( { /usr/bin/time -f '%e %M' "$@" > /dev/null 2>/dev/null; } 2>&1 | tail -1 )
-    awk -v n="$name" -v s="$(echo "$out" | awk '{print $1}')" -v r="$(echo "$out" | awk '{print $2}')" \
-        'BEGIN { printf "| %-32s | %8.1f s | %8.0f MB |\n", n, s, r/1024 }'
+    local tf
+    tf=$(mktemp)
+    # culprit's own stderr (notes, progress) is discarded; GNU time writes to its own file.
+    /usr/bin/time -o "$tf" -f '%e %M' "$@" > /dev/null 2>/dev/null || true
+    awk -v n="$name" '{ printf "| %-32s | %8.1f s | %8.0f MB |\n", n, $1, $2/1024 }' "$tf"
+    rm -f "$tf"
 }
 
 echo "| command | time | peak RSS |"

@@ -95,11 +95,12 @@ seed() {
       ;;
     changes)
       for f in "$ROOT"/samples/*/deploys.* "$ROOT"/samples/*/changes.*; do
-        [ -f "$f" ] && cp "$f" "$dir/$(basename "$(dirname "$f")")-$(basename "$f")"
+        if [ -f "$f" ]; then cp "$f" "$dir/$(basename "$(dirname "$f")")-$(basename "$f")"; fi
       done
       ;;
     scan_state) ;;
   esac
+  return 0
 }
 max_len() {
   case "$1" in
