@@ -3,7 +3,6 @@
 use super::Outcome;
 use super::common::{InputArgs, open_output, report_input_problems};
 use crate::analyze::{AnalyzeOptions, analyze};
-use crate::patterns::SignatureSet;
 use crate::time::{parse_duration_nanos, parse_user_instant};
 use crate::timeline::changes::{self, Change};
 use anyhow::{Context, bail};
@@ -156,22 +155,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
     if baseline.is_some_and(|b| b <= 0) {
         bail!("invalid value for --baseline: it must be positive");
     }
-    let signatures: &'static SignatureSet = if args.patterns.is_empty() {
-        SignatureSet::embedded()
-    } else {
-        match SignatureSet::load(&args.patterns) {
-            Ok(set) => Box::leak(Box::new(set)),
-            Err(errors) => {
-                for e in &errors {
-                    eprintln!("culprit: error: {e}");
-                }
-                bail!(
-                    "invalid pattern files ({} errors); run `culprit patterns check DIR`",
-                    errors.len()
-                );
-            }
-        }
-    };
+    let signatures = super::common::load_signatures(&args.patterns)?;
     let found = crate::ingest::input::discover(&args.input.paths)?;
     let mut all_changes: Vec<Change> = Vec::new();
     for path in args.deploys.iter().chain(found.change_files.iter()) {

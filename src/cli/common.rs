@@ -194,3 +194,24 @@ impl Drop for Progress {
         }
     }
 }
+
+/// The embedded signatures, or those plus `--patterns` directories.
+pub fn load_signatures(
+    dirs: &[std::path::PathBuf],
+) -> anyhow::Result<&'static crate::patterns::SignatureSet> {
+    if dirs.is_empty() {
+        return Ok(crate::patterns::SignatureSet::embedded());
+    }
+    match crate::patterns::SignatureSet::load(dirs) {
+        Ok(set) => Ok(Box::leak(Box::new(set))),
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("culprit: error: {e}");
+            }
+            anyhow::bail!(
+                "invalid pattern files ({} errors); run `culprit patterns check DIR`",
+                errors.len()
+            )
+        }
+    }
+}

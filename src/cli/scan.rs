@@ -3,7 +3,6 @@
 
 use super::Outcome;
 use super::common::{InputArgs, open_output, report_input_problems};
-use crate::patterns::SignatureSet;
 use crate::scan::state::{State, StateLock};
 use crate::scan::{FailOn, ScanOptions, report};
 use crate::time::parse_user_instant;
@@ -58,25 +57,6 @@ pub struct ScanArgs {
     pub patterns: Vec<PathBuf>,
 }
 
-/// The embedded signatures, or those plus `--patterns` directories.
-pub(crate) fn load_signatures(dirs: &[PathBuf]) -> anyhow::Result<&'static SignatureSet> {
-    if dirs.is_empty() {
-        return Ok(SignatureSet::embedded());
-    }
-    match SignatureSet::load(dirs) {
-        Ok(set) => Ok(Box::leak(Box::new(set))),
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("culprit: error: {e}");
-            }
-            bail!(
-                "invalid pattern files ({} errors); run `culprit patterns check DIR`",
-                errors.len()
-            )
-        }
-    }
-}
-
 pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     let ingest = args.input.resolve()?;
     let zone = ingest.zone;
@@ -100,7 +80,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
             bail!("invalid value for --until: it must be after --since");
         }
     }
-    let signatures = load_signatures(&args.patterns)?;
+    let signatures = super::common::load_signatures(&args.patterns)?;
     let found = crate::ingest::input::discover(&args.input.paths)?;
     let lock = StateLock::acquire(&args.state)?;
     if let Some(n) = &lock.notice {
