@@ -59,17 +59,21 @@ pub fn analyze(
     signatures: &'static SignatureSet,
     opts: &AnalyzeOptions,
 ) -> (Analysis, Vec<InputReport>) {
-    let results = ingest::ingest(inputs, &opts.ingest, |i| {
-        let source = inputs.get(i).map_or("", |inp| inp.display.as_str());
-        FilteredAggregator {
-            inner: Aggregator::new(signatures, source),
-            since: opts.since,
-            until: opts.until,
-        }
-    });
-    let (mut reports, sinks): (Vec<InputReport>, Vec<FilteredAggregator>) =
-        results.into_iter().unzip();
-    let mut agg = Aggregate::merge(sinks.into_iter().map(|s| s.inner).collect());
+    let (mut reports, mut agg) = ingest::ingest_fold(
+        inputs,
+        &opts.ingest,
+        |i| {
+            let source = inputs.get(i).map_or("", |inp| inp.display.as_str());
+            FilteredAggregator {
+                inner: Aggregator::new(signatures, source),
+                since: opts.since,
+                until: opts.until,
+            }
+        },
+        Aggregate::default(),
+        |all, _, part| all.absorb(part.inner),
+    );
+    agg.finish();
     let clocks = if opts.no_clock_estimate {
         Vec::new()
     } else {
@@ -79,15 +83,19 @@ pub fn analyze(
     let mut baseline_note = None;
     if !opts.baseline_inputs.is_empty() {
         let base = &opts.baseline_inputs;
-        let results = ingest::ingest(base, &opts.ingest, |i| {
-            Aggregator::new(
-                signatures,
-                base.get(i).map_or("", |inp| inp.display.as_str()),
-            )
-        });
-        let (base_reports, parts): (Vec<InputReport>, Vec<Aggregator>) =
-            results.into_iter().unzip();
-        let base_agg = Aggregate::merge(parts);
+        let (base_reports, mut base_agg) = ingest::ingest_fold(
+            base,
+            &opts.ingest,
+            |i| {
+                Aggregator::new(
+                    signatures,
+                    base.get(i).map_or("", |inp| inp.display.as_str()),
+                )
+            },
+            Aggregate::default(),
+            |all, _, part| all.absorb(part),
+        );
+        base_agg.finish();
         if let (Some((_, base_end)), Some((main_start, _))) = (base_agg.span, agg.span) {
             // Place the baseline so that it ends where the analysed logs begin.
             let delta = main_start.0.div_euclid(crate::detect::BASE_BUCKET_NANOS)

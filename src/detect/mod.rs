@@ -33,9 +33,9 @@ use std::sync::Arc;
 
 /// Width of the finest time bucket kept while reading (coarser ones are sums of these).
 pub const BASE_BUCKET_NANOS: i64 = 10 * Timestamp::NANOS_PER_SEC;
-/// Evidence kept per series: the first few occurrences, then the first in each new block.
+/// Evidence kept per series: the first few occurrences, then the earliest of each block.
 pub const MAX_SAMPLES_PER_SERIES: usize = 24;
-/// Block after which another sample of the same series is kept.
+/// Blocks of time of which the earliest occurrence is kept as evidence.
 pub const SAMPLE_BLOCK_NANOS: i64 = 5 * 60 * Timestamp::NANOS_PER_SEC;
 /// Distinct template keys kept per input before new ones are folded into one overflow key.
 pub const MAX_KEYS_PER_INPUT: usize = 50_000;
@@ -74,8 +74,6 @@ pub struct HttpBucket {
     pub requests: u64,
     pub errors_5xx: u64,
     pub errors_4xx: u64,
-    pub latency_sum: f64,
-    pub latency_n: u64,
 }
 
 impl HttpBucket {
@@ -83,19 +81,47 @@ impl HttpBucket {
         self.requests += other.requests;
         self.errors_5xx += other.errors_5xx;
         self.errors_4xx += other.errors_4xx;
-        self.latency_sum += other.latency_sum;
-        self.latency_n += other.latency_n;
     }
 }
 
-/// Whether a sample at `time` is kept after `kept`: the first three, then the first of each
-/// new block, up to [`MAX_SAMPLES_PER_SERIES`].
-fn keeps_sample(kept: &[Sample], time: Timestamp) -> bool {
-    kept.len() < 3
-        || (kept.len() < MAX_SAMPLES_PER_SERIES
-            && kept
-                .last()
-                .is_some_and(|l| time.0 - l.time.0 >= SAMPLE_BLOCK_NANOS))
+/// The first occurrences always kept as evidence, whatever their block.
+const FIRST_SAMPLES: usize = 3;
+
+fn sample_block(time: Timestamp) -> i64 {
+    time.0.div_euclid(SAMPLE_BLOCK_NANOS)
+}
+
+fn sample_order(s: &Sample) -> (Timestamp, u32, u64) {
+    (s.time, s.input, s.line)
+}
+
+/// Keeps, of `samples`, the evidence of a series: the first [`FIRST_SAMPLES`] occurrences and
+/// the earliest occurrence of each of the first blocks of [`SAMPLE_BLOCK_NANOS`], up to
+/// [`MAX_SAMPLES_PER_SERIES`] in all; sorted by time. Returns the number of blocks kept.
+///
+/// The choice depends only on the set of samples, not on the order they came in, and
+/// `select(A ∪ B) = select(select(A) ∪ select(B))`: so evidence kept while reading, then merged
+/// across inputs in whatever order threads finish, is the same as if every occurrence had been
+/// kept and chosen from at the end.
+fn select_samples(samples: &mut Vec<Sample>) -> u32 {
+    samples.sort_by_key(sample_order);
+    samples.dedup_by_key(|s| sample_order(s));
+    let max_blocks = MAX_SAMPLES_PER_SERIES - FIRST_SAMPLES;
+    let mut blocks = 0usize;
+    let mut prev_block = None;
+    let mut i = 0usize;
+    samples.retain(|s| {
+        let b = sample_block(s.time);
+        let first_of_block = prev_block != Some(b);
+        prev_block = Some(b);
+        if first_of_block {
+            blocks += 1;
+        }
+        let keep = i < FIRST_SAMPLES || (first_of_block && blocks <= max_blocks);
+        i += 1;
+        keep
+    });
+    blocks.min(max_blocks) as u32
 }
 
 /// Counts and evidence of one series.
@@ -105,25 +131,141 @@ pub struct Series {
     pub counts: BTreeMap<i64, u64>,
     /// Earliest `began` time per base bucket (pool timeouts began before they were logged).
     pub began: BTreeMap<i64, Timestamp>,
+    /// Evidence, sorted by time (see [`select_samples`]).
     pub samples: Vec<Sample>,
     pub total: u64,
+    /// Distinct sample blocks among the kept samples, up to the cap.
+    sample_blocks: u32,
+    /// Evidence of the latest period, for nightly scans (see [`RecentEvidence`]); empty when
+    /// the aggregator was not asked for it.
+    pub recent: Vec<Sample>,
+}
+
+/// Which recent evidence a series keeps besides its earliest (`culprit scan` reports on the
+/// last period of the logs, which is known only once every input is read).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecentEvidence {
+    /// The earliest [`RECENT_PER_HOUR`] occurrences of each hour, for the latest
+    /// [`RECENT_HOURS`] hours: whatever 24-hour period ends at the last event, its earliest
+    /// occurrences are among them.
+    LatestHours,
+    /// The earliest [`RECENT_PER_HOUR`] occurrences: the period starts at a known time (events
+    /// before it are not aggregated).
+    Earliest,
+}
+
+/// Recent samples kept per hour (and in all, for [`RecentEvidence::Earliest`]).
+pub const RECENT_PER_HOUR: usize = 3;
+/// Hours of recent samples kept by [`RecentEvidence::LatestHours`].
+pub const RECENT_HOURS: usize = 25;
+const HOUR_NANOS: i64 = 3600 * Timestamp::NANOS_PER_SEC;
+
+impl RecentEvidence {
+    /// Keeps, of `samples`, the ones this policy keeps; sorted by time. Like
+    /// [`select_samples`], the choice depends only on the set, and merging selections
+    /// gives the selection of the union.
+    fn select(self, samples: &mut Vec<Sample>) {
+        samples.sort_by_key(sample_order);
+        samples.dedup_by_key(|s| sample_order(s));
+        match self {
+            RecentEvidence::Earliest => samples.truncate(RECENT_PER_HOUR),
+            RecentEvidence::LatestHours => {
+                let hour = |s: &Sample| s.time.0.div_euclid(HOUR_NANOS);
+                let mut hours: Vec<i64> = samples.iter().map(hour).collect();
+                hours.dedup();
+                let from = hours
+                    .len()
+                    .checked_sub(RECENT_HOURS)
+                    .and_then(|k| hours.get(k).copied())
+                    .unwrap_or(i64::MIN);
+                let mut prev = None;
+                let mut in_hour = 0usize;
+                samples.retain(|s| {
+                    let h = hour(s);
+                    if prev != Some(h) {
+                        prev = Some(h);
+                        in_hour = 0;
+                    }
+                    in_hour += 1;
+                    h >= from && in_hour <= RECENT_PER_HOUR
+                });
+            }
+        }
+    }
+
+    /// Whether an occurrence later than every kept sample would be kept (the common case,
+    /// decided without building the sample).
+    fn keeps_later(self, kept: &[Sample], time: Timestamp) -> bool {
+        match self {
+            RecentEvidence::Earliest => kept.len() < RECENT_PER_HOUR,
+            RecentEvidence::LatestHours => {
+                let h = time.0.div_euclid(HOUR_NANOS);
+                kept.iter()
+                    .rev()
+                    .take(RECENT_PER_HOUR)
+                    .filter(|s| s.time.0.div_euclid(HOUR_NANOS) == h)
+                    .count()
+                    < RECENT_PER_HOUR
+            }
+        }
+    }
 }
 
 impl Series {
-    fn add(&mut self, bucket: i64, event: &Event, began: Timestamp) {
+    fn add(
+        &mut self,
+        bucket: i64,
+        event: &Event,
+        began: Timestamp,
+        recent: Option<RecentEvidence>,
+    ) {
+        if let Some(policy) = recent {
+            let later = self
+                .recent
+                .last()
+                .is_none_or(|l| (event.time, event.input, event.line) > sample_order(l));
+            if !later {
+                self.recent.push(sample_of(event, began));
+                policy.select(&mut self.recent);
+            } else if policy.keeps_later(&self.recent, event.time) {
+                self.recent.push(sample_of(event, began));
+                if policy == RecentEvidence::LatestHours {
+                    policy.select(&mut self.recent);
+                }
+            }
+        }
         *self.counts.entry(bucket).or_insert(0) += 1;
         self.total += 1;
         let slot = self.began.entry(bucket).or_insert(began);
         if began < *slot {
             *slot = began;
         }
-        let keep = keeps_sample(&self.samples, event.time);
-        if keep {
-            self.samples.push(sample_of(event, began));
+        let key = (event.time, event.input, event.line);
+        match self.samples.last() {
+            // In time order, the common case: decided without building the sample.
+            Some(last) if key > sample_order(last) => {
+                let new_block = sample_block(event.time) != sample_block(last.time);
+                let room = (self.sample_blocks as usize) < MAX_SAMPLES_PER_SERIES - FIRST_SAMPLES;
+                if self.samples.len() < FIRST_SAMPLES || (new_block && room) {
+                    self.samples.push(sample_of(event, began));
+                    if new_block {
+                        self.sample_blocks += 1;
+                    }
+                }
+            }
+            _ => {
+                // First sample, or one out of time order: choose again.
+                self.samples.push(sample_of(event, began));
+                self.sample_blocks = select_samples(&mut self.samples);
+            }
         }
     }
 
-    fn merge(&mut self, other: Series) {
+    fn merge(&mut self, other: Series, recent: Option<RecentEvidence>) {
+        if let Some(policy) = recent {
+            self.recent.extend(other.recent);
+            policy.select(&mut self.recent);
+        }
         for (b, n) in other.counts {
             *self.counts.entry(b).or_insert(0) += n;
         }
@@ -135,16 +277,7 @@ impl Series {
         }
         self.total += other.total;
         self.samples.extend(other.samples);
-        self.samples.sort_by_key(|s| (s.time, s.input, s.line));
-        // Keep the spread: the first three, then one per block.
-        let mut kept: Vec<Sample> = Vec::with_capacity(MAX_SAMPLES_PER_SERIES);
-        for s in self.samples.drain(..) {
-            let keep = keeps_sample(&kept, s.time);
-            if keep {
-                kept.push(s);
-            }
-        }
-        self.samples = kept;
+        self.sample_blocks = select_samples(&mut self.samples);
     }
 }
 
@@ -185,6 +318,8 @@ pub struct Aggregator {
     error_keys: std::cell::RefCell<Vec<(Arc<str>, bool)>>,
     source: Arc<str>,
     pub keys_capped: bool,
+    /// Recent evidence to keep per series besides the earliest (`culprit scan`).
+    pub recent: Option<RecentEvidence>,
 }
 
 const OVERFLOW_KEY: &str = "<other templates: key cap reached>";
@@ -205,6 +340,7 @@ impl Aggregator {
             error_keys: std::cell::RefCell::new(Vec::new()),
             source: Arc::from(source),
             keys_capped: false,
+            recent: None,
         }
     }
 
@@ -351,10 +487,6 @@ impl EventSink for Aggregator {
                 400..=499 => h.errors_4xx += 1,
                 _ => {}
             }
-            if let Some(l) = latency {
-                h.latency_sum += l;
-                h.latency_n += 1;
-            }
         }
         if self.inferred.len() < MAX_INFERRED_CHANGES {
             if let Some((kind, version, description)) = infer_from_message(&event.message) {
@@ -421,7 +553,7 @@ impl EventSink for Aggregator {
         self.series
             .entry(key)
             .or_default()
-            .add(bucket, &event, began);
+            .add(bucket, &event, began, self.recent);
     }
 }
 
@@ -438,54 +570,73 @@ pub struct Aggregate {
     pub keys_capped: bool,
     /// Earliest and latest event time.
     pub span: Option<(Timestamp, Timestamp)>,
+    /// The recent evidence the parts kept (see [`Aggregator::recent`]).
+    pub recent: Option<RecentEvidence>,
 }
 
 impl Aggregate {
-    /// Merges per-input aggregators (in input order, so the result does not depend on threads).
+    /// Merges per-input aggregators.
     pub fn merge(parts: Vec<Aggregator>) -> Aggregate {
         let mut all = Aggregate::default();
         for part in parts {
-            all.keys_capped |= part.keys_capped;
-            for (k, s) in part.series {
-                match all.series.get_mut(&k) {
-                    Some(existing) => existing.merge(s),
-                    None => {
-                        all.series.insert(k, s);
-                    }
-                }
-            }
-            for (svc, buckets) in part.volume {
-                let slot = all.volume.entry(svc).or_default();
-                for (b, n) in buckets {
-                    *slot.entry(b).or_insert(0) += n;
-                }
-            }
-            for (svc, buckets) in part.http {
-                let slot = all.http.entry(svc).or_default();
-                for (b, h) in buckets {
-                    slot.entry(b).or_default().add(&h);
-                }
-            }
-            for (svc, s) in part.last_event {
-                match all.last_event.get(&svc) {
-                    Some(prev)
-                        if (prev.time, prev.input, prev.line) >= (s.time, s.input, s.line) => {}
-                    _ => {
-                        all.last_event.insert(svc, s);
-                    }
-                }
-            }
-            all.inferred.extend(part.inferred);
-            for (svc, a) in part.anchors {
-                all.anchors.entry(svc).or_default().merge(a);
-            }
-            all.impact.merge(part.impact);
+            all.absorb(part);
         }
-        all.inferred
-            .sort_by(|a, b| (a.time, &a.source).cmp(&(b.time, &b.source)));
-        all.recompute_span();
+        all.finish();
         all
     }
+
+    /// Adds one input's aggregator. The result does not depend on the order inputs are added
+    /// in (every part is a sum, a minimum or maximum, or an order-free selection), so inputs
+    /// can be folded in as threads finish them; call [`Aggregate::finish`] after the last.
+    pub fn absorb(&mut self, part: Aggregator) {
+        self.keys_capped |= part.keys_capped;
+        self.recent = self.recent.or(part.recent);
+        for (k, s) in part.series {
+            match self.series.get_mut(&k) {
+                Some(existing) => existing.merge(s, self.recent),
+                None => {
+                    self.series.insert(k, s);
+                }
+            }
+        }
+        for (svc, buckets) in part.volume {
+            let slot = self.volume.entry(svc).or_default();
+            for (b, n) in buckets {
+                *slot.entry(b).or_insert(0) += n;
+            }
+        }
+        for (svc, buckets) in part.http {
+            let slot = self.http.entry(svc).or_default();
+            for (b, h) in buckets {
+                slot.entry(b).or_default().add(&h);
+            }
+        }
+        for (svc, s) in part.last_event {
+            match self.last_event.get(&svc) {
+                Some(prev) if (prev.time, prev.input, prev.line) >= (s.time, s.input, s.line) => {}
+                _ => {
+                    self.last_event.insert(svc, s);
+                }
+            }
+        }
+        self.inferred.extend(part.inferred);
+        for (svc, a) in part.anchors {
+            self.anchors.entry(svc).or_default().merge(a);
+        }
+        self.impact.merge(part.impact);
+    }
+
+    /// Orders what [`Aggregate::absorb`] collected and computes the span.
+    pub fn finish(&mut self) {
+        sort_changes(&mut self.inferred);
+        self.recompute_span();
+    }
+}
+
+/// Inferred changes by time, then by the line they came from (unique), so that their order
+/// does not depend on the order inputs were merged in.
+fn sort_changes(changes: &mut [Change]) {
+    changes.sort_by(|a, b| (a.time, &a.source).cmp(&(b.time, &b.source)));
 }
 
 impl Aggregate {
@@ -516,7 +667,7 @@ impl Aggregate {
             shifted.samples = series.samples;
             shifted.samples.iter_mut().for_each(shift_sample);
             match self.series.get_mut(&k) {
-                Some(existing) => existing.merge(shifted),
+                Some(existing) => existing.merge(shifted, self.recent),
                 None => {
                     self.series.insert(k, shifted);
                 }
@@ -580,6 +731,7 @@ impl Aggregate {
                 .map(|(b, t)| (b + delta, Timestamp(t.0.saturating_add(nanos))))
                 .collect();
             series.samples.iter_mut().for_each(shift_sample);
+            series.recent.iter_mut().for_each(shift_sample);
         }
         if let Some(v) = self.volume.get_mut(service) {
             shift_map(v);
@@ -598,8 +750,7 @@ impl Aggregate {
                 c.time = Timestamp(c.time.0.saturating_add(nanos));
             }
         }
-        self.inferred
-            .sort_by(|a, b| (a.time, &a.source).cmp(&(b.time, &b.source)));
+        sort_changes(&mut self.inferred);
         self.recompute_span();
     }
 
@@ -628,3 +779,6 @@ impl Aggregate {
 pub fn template_text(key: &str) -> String {
     key_display(key)
 }
+
+#[cfg(test)]
+mod tests;

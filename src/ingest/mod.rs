@@ -189,25 +189,78 @@ pub fn validate_format_name(name: &str) -> Result<(), IngestError> {
 
 /// Reads every input in parallel. Returns, in input order, each input's report and its sink.
 ///
-/// Year-less inputs (syslog RFC 3164, klog) whose year came from their modification time are
-/// checked against the inputs that carry years: when they would land more than a few days
-/// away from every other input (a copied file has a new mtime), they are read again with the
-/// year that puts them beside the others, and the report says so. Standard input has no
-/// modification time and cannot be read twice: it is read last, its year-less times put beside
-/// the other inputs from the start.
+/// Every sink is held until the end: use [`ingest_fold`] when the sinks can be combined, so
+/// that memory does not grow with the number of inputs.
 pub fn ingest<S, F>(inputs: &[Input], opts: &IngestOptions, make_sink: F) -> Vec<(InputReport, S)>
 where
     S: EventSink,
     F: Fn(usize) -> S + Sync,
 {
-    let mut results: Vec<Option<(InputReport, S)>> = inputs
+    let slots: Vec<Option<S>> = std::iter::repeat_with(|| None).take(inputs.len()).collect();
+    let (reports, sinks) = ingest_fold(inputs, opts, make_sink, slots, |slots, i, sink| {
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = Some(sink);
+        }
+    });
+    reports
+        .into_iter()
+        .zip(sinks)
+        .filter_map(|(r, s)| Some((r, s?)))
+        .collect()
+}
+
+/// Reads every input in parallel and folds each input's sink into `acc` as soon as that input
+/// is done (`fold(acc, input_index, sink)`, called under a lock, one input at a time). Returns
+/// the per-input reports in input order, and the accumulator.
+///
+/// Peak memory is the accumulator plus one sink per worker thread, whatever the number of
+/// inputs. The order in which sinks reach `fold` depends on thread timing: for a result that
+/// does not depend on it, `fold` must be commutative (a sum, a minimum, a set union, a
+/// selection that depends only on the set of items).
+///
+/// Year-less inputs (syslog RFC 3164, klog) whose year came from their modification time are
+/// checked against the inputs that carry years: when they would land more than a few days
+/// away from every other input (a copied file has a new mtime), they are read again with the
+/// year that puts them beside the others, and the report says so. Their sinks are therefore
+/// held until every input is read, and folded last. Standard input has no modification time
+/// and cannot be read twice: it is read after the files, its year-less times put beside them
+/// from the start.
+pub fn ingest_fold<S, A, F, G>(
+    inputs: &[Input],
+    opts: &IngestOptions,
+    make_sink: F,
+    acc: A,
+    fold: G,
+) -> (Vec<InputReport>, A)
+where
+    S: EventSink,
+    A: Send,
+    F: Fn(usize) -> S + Sync,
+    G: Fn(&mut A, usize, S) + Sync,
+{
+    let acc = std::sync::Mutex::new(acc);
+    let fold_now = |i: usize, sink: S| {
+        let mut guard = acc
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        fold(&mut guard, i, sink);
+    };
+    // Held: the sinks that a second read with another year may replace.
+    let may_be_read_again =
+        |r: &InputReport| opts.year.is_none() && r.year_source.as_deref() == Some(YEAR_FROM_MTIME);
+    let mut results: Vec<Option<(InputReport, Option<S>)>> = inputs
         .par_iter()
         .enumerate()
         .map(|(i, input)| {
             (input.source != Source::Stdin).then(|| {
                 let mut sink = make_sink(i);
                 let report = ingest_one(i, input, opts, &mut sink);
-                (report, sink)
+                if may_be_read_again(&report) {
+                    (report, Some(sink))
+                } else {
+                    fold_now(i, sink);
+                    (report, None)
+                }
             })
         })
         .collect();
@@ -221,10 +274,11 @@ where
         ..opts.clone()
     };
     for (i, input) in inputs.iter().enumerate() {
-        if results[i].is_none() {
+        if let Some(slot @ None) = results.get_mut(i) {
             let mut sink = make_sink(i);
             let report = ingest_one(i, input, &stdin_opts, &mut sink);
-            results[i] = Some((report, sink));
+            fold_now(i, sink);
+            *slot = Some((report, None));
         }
     }
     let span = if opts.year.is_some() {
@@ -232,33 +286,46 @@ where
     } else {
         dated_span(results.iter().flatten().map(|(r, _)| r))
     };
-    if let Some((lo, hi)) = span {
-        let redo: Vec<(usize, i32)> = results
-            .iter()
-            .enumerate()
-            .filter_map(|(i, result)| {
-                let r = &result.as_ref()?.0;
-                let anchor = r.year_anchor?;
-                if r.year_source.as_deref() != Some("modification time") {
-                    return None;
-                }
-                let delta = year_shift(r.first?, r.last?, lo, hi);
-                (delta != 0).then_some((i, anchor + delta))
-            })
-            .collect();
-        for (i, year) in redo {
-            let mut sink = make_sink(i);
-            let retry = IngestOptions {
-                year: Some(year),
-                ..opts.clone()
-            };
-            let mut report = ingest_one(i, &inputs[i], &retry, &mut sink);
-            report.year_source = Some("other inputs".to_string());
-            results[i] = Some((report, sink));
-        }
+    for (i, result) in results.iter_mut().enumerate() {
+        let Some((report, held)) = result else {
+            continue;
+        };
+        let Some(sink) = held.take() else {
+            continue;
+        };
+        let shift = match (span, report.year_anchor, report.first, report.last) {
+            (Some((lo, hi)), Some(anchor), Some(first), Some(last)) => {
+                Some((anchor, year_shift(first, last, lo, hi))).filter(|(_, d)| *d != 0)
+            }
+            _ => None,
+        };
+        let Some((anchor, delta)) = shift else {
+            fold_now(i, sink);
+            continue;
+        };
+        let Some(input) = inputs.get(i) else {
+            continue;
+        };
+        drop(sink);
+        let mut sink = make_sink(i);
+        let retry = IngestOptions {
+            year: Some(anchor + delta),
+            ..opts.clone()
+        };
+        let mut again = ingest_one(i, input, &retry, &mut sink);
+        again.year_source = Some("other inputs".to_string());
+        *report = again;
+        fold_now(i, sink);
     }
-    results.into_iter().flatten().collect()
+    let reports = results.into_iter().flatten().map(|(r, _)| r).collect();
+    let acc = acc
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    (reports, acc)
 }
+
+/// `InputReport::year_source` of an input whose year came from its file's modification time.
+const YEAR_FROM_MTIME: &str = "modification time";
 
 /// The span of the inputs whose timestamps carry a year.
 fn dated_span<'a>(
@@ -860,7 +927,7 @@ fn year_anchor(
     };
     let source = match (opts.year, modified, opts.dated_span) {
         (Some(_), _, _) => "--year",
-        (None, Some(_), _) => "modification time",
+        (None, Some(_), _) => YEAR_FROM_MTIME,
         (None, None, Some(_)) => "other inputs",
         (None, None, None) => "current date",
     };

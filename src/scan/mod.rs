@@ -60,7 +60,9 @@ pub mod identity;
 pub mod report;
 pub mod state;
 
-use crate::detect::{Aggregate, Aggregator, BASE_BUCKET_NANOS, Sample, SeriesKey, template_text};
+use crate::detect::{
+    Aggregate, Aggregator, BASE_BUCKET_NANOS, RecentEvidence, Sample, SeriesKey, template_text,
+};
 use crate::event::{Event, Level, Timestamp};
 use crate::ingest::input::Input;
 use crate::ingest::{self, EventSink, IngestOptions, InputReport};
@@ -262,6 +264,17 @@ impl EventSink for ScanSink {
     }
 }
 
+/// What the inputs add up to, folded in as each input is read.
+struct ScanFold {
+    /// What this run adds to the history.
+    delta: State,
+    /// Template text and id per masked key (a cache).
+    names: HashMap<Arc<str>, (String, String)>,
+    /// Input index, the identity it matched, its new identity and record.
+    file_updates: Vec<(usize, Option<String>, String, FileRecord)>,
+    agg: Aggregate,
+}
+
 /// Per-input identity bookkeeping.
 struct Ident {
     head_key: Option<String>,
@@ -308,75 +321,94 @@ pub fn scan(
             }
         })
         .collect();
-    let results = ingest::ingest(inputs, &opts.ingest, |i| {
-        let source = inputs.get(i).map_or("", |inp| inp.display.as_str());
-        let cutoff = idents.get(i).and_then(|id| id.cutoff);
-        ScanSink {
-            all: Aggregator::new(signatures, source),
-            fresh: cutoff.map(|_| Aggregator::new(signatures, source)),
-            cutoff,
-            since: opts.since,
-            until: opts.until,
-            fresh_last: None,
-        }
-    });
-    let (reports, sinks): (Vec<InputReport>, Vec<ScanSink>) = results.into_iter().unzip();
-
-    // What this run adds to the history.
-    let mut delta = State::new(opts.now);
-    let mut names: HashMap<Arc<str>, (String, String)> = HashMap::new();
-    let mut file_updates: Vec<(Option<String>, String, FileRecord)> = Vec::new();
-    for (i, sink) in sinks.iter().enumerate() {
-        let src = sink.fresh.as_ref().unwrap_or(&sink.all);
-        add_to_history(&mut delta, src, signatures, &mut names);
-        let (Some(ident), Some(input)) = (idents.get(i), inputs.get(i)) else {
-            continue;
-        };
-        let until = match (ident.cutoff, sink.fresh_last) {
-            (Some(c), Some(f)) => Some(c.max(f)),
-            (c, f) => c.or(f),
-        };
-        if let (Some(key), Some(until)) = (&ident.head_key, until) {
-            if until.0 != i64::MAX {
-                file_updates.push((
-                    ident.matched.clone(),
-                    key.clone(),
-                    FileRecord {
-                        path: input.display.clone(),
-                        counted_until: until,
-                    },
-                ));
+    let recent = if opts.since.is_some() {
+        RecentEvidence::Earliest
+    } else {
+        RecentEvidence::LatestHours
+    };
+    // Each input is folded in as soon as it is read: what it adds to the history, and its
+    // aggregate. Memory does not grow with the number of inputs.
+    let (reports, acc) = ingest::ingest_fold(
+        inputs,
+        &opts.ingest,
+        |i| {
+            let source = inputs.get(i).map_or("", |inp| inp.display.as_str());
+            let cutoff = idents.get(i).and_then(|id| id.cutoff);
+            let mut all = Aggregator::new(signatures, source);
+            all.recent = Some(recent);
+            ScanSink {
+                all,
+                fresh: cutoff.map(|_| Aggregator::new(signatures, source)),
+                cutoff,
+                since: opts.since,
+                until: opts.until,
+                fresh_last: None,
             }
-        }
-    }
-    // The period, known before merging so that evidence is picked per input (a merged
-    // series keeps its earliest samples, which may come from rotated files of past days).
-    let span_end = sinks
-        .iter()
-        .flat_map(|s| s.all.volume.values())
+        },
+        ScanFold {
+            delta: State::new(opts.now),
+            names: HashMap::new(),
+            file_updates: Vec::new(),
+            agg: Aggregate::default(),
+        },
+        |acc, i, sink| {
+            let src = sink.fresh.as_ref().unwrap_or(&sink.all);
+            add_to_history(&mut acc.delta, src, signatures, &mut acc.names);
+            if let (Some(ident), Some(input)) = (idents.get(i), inputs.get(i)) {
+                let until = match (ident.cutoff, sink.fresh_last) {
+                    (Some(c), Some(f)) => Some(c.max(f)),
+                    (c, f) => c.or(f),
+                };
+                if let (Some(key), Some(until)) = (&ident.head_key, until) {
+                    if until.0 != i64::MAX {
+                        acc.file_updates.push((
+                            i,
+                            ident.matched.clone(),
+                            key.clone(),
+                            FileRecord {
+                                path: input.display.clone(),
+                                counted_until: until,
+                            },
+                        ));
+                    }
+                }
+            }
+            acc.agg.absorb(sink.all);
+        },
+    );
+    let ScanFold {
+        delta,
+        mut names,
+        mut file_updates,
+        mut agg,
+    } = acc;
+    agg.finish();
+    // Inputs finish in any order; the state is updated in input order.
+    file_updates.sort_by_key(|u| u.0);
+    let span_end = agg
+        .volume
+        .values()
         .filter_map(|b| b.last_key_value().map(|(k, _)| *k))
         .max()
         .map(|b| Timestamp(b.saturating_add(1).saturating_mul(BASE_BUCKET_NANOS)));
     let period = period_of(opts, span_end);
+    // Evidence of the period: its earliest occurrences, from the recent samples every series
+    // kept (a series' earliest samples may come from rotated files of past days).
     let mut samples: HashMap<SeriesKey, Vec<Sample>> = HashMap::new();
     if let Ok((start, end)) = period {
-        for sink in &sinks {
-            for (key, series) in &sink.all.series {
-                let in_period = series
-                    .samples
-                    .iter()
-                    .filter(|s| s.time >= start && s.time < end);
-                let slot = samples.entry(key.clone()).or_default();
-                for smp in in_period {
-                    if slot.len() >= EVIDENCE_PER_FINDING {
-                        break;
-                    }
-                    slot.push(smp.clone());
-                }
+        for (key, series) in &agg.series {
+            let in_period: Vec<Sample> = series
+                .recent
+                .iter()
+                .filter(|s| s.time >= start && s.time < end)
+                .take(EVIDENCE_PER_FINDING)
+                .cloned()
+                .collect();
+            if !in_period.is_empty() {
+                samples.insert(key.clone(), in_period);
             }
         }
     }
-    let agg = Aggregate::merge(sinks.into_iter().map(|s| s.all).collect());
     let mut report = compare(
         &agg, period, &samples, &prior, &reports, signatures, opts, &mut names,
     );
@@ -386,7 +418,7 @@ pub fn scan(
     let mut next = State::merge(vec![prior, delta], opts.now);
     next.scans = scans.saturating_add(1);
     next.updated = opts.now;
-    for (old, key, rec) in file_updates {
+    for (_, old, key, rec) in file_updates {
         if let Some(old) = old.filter(|o| *o != key) {
             next.files.remove(&old);
         }

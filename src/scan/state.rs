@@ -462,8 +462,12 @@ pub fn merge_template(e: &mut TemplateRecord, t: &TemplateRecord) {
     if level_rank(t.level.as_deref()) > level_rank(e.level.as_deref()) {
         e.level = t.level.clone();
     }
-    if e.signature.is_none() {
-        e.signature = t.signature.clone();
+    // The same template can carry two signatures (its lines matched differently): keep the
+    // smaller id, so that the record does not depend on the order of merging.
+    if let Some(ts) = &t.signature {
+        if e.signature.as_ref().is_none_or(|es| ts < es) {
+            e.signature = Some(ts.clone());
+        }
     }
     if e.text.is_empty() {
         e.text = t.text.clone();

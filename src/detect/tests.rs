@@ -1,0 +1,135 @@
+//! Tests of the aggregation's bounded evidence: whatever the order occurrences arrive in and
+//! inputs are merged in, the evidence kept is the one chosen from every occurrence at once.
+
+use super::*;
+use crate::event::Fields;
+use proptest::prelude::*;
+
+fn event(secs: i64, input: u32, line: u64) -> Event {
+    Event {
+        time: Timestamp(secs * Timestamp::NANOS_PER_SEC),
+        service: Arc::from("auth-api"),
+        input,
+        line,
+        end_line: line,
+        level: Some(Level::Error),
+        message: format!("HikariPool-1 - Connection is not available (line {line})"),
+        body: String::new(),
+        fields: Fields::new(),
+        format: "test",
+    }
+}
+
+fn keys(samples: &[Sample]) -> Vec<(i64, u32, u64)> {
+    samples
+        .iter()
+        .map(|s| (s.time.0, s.input, s.line))
+        .collect()
+}
+
+/// Occurrences grouped by input (in line order), and the inputs' merge order.
+fn scenario(max_secs: i64) -> impl Strategy<Value = (Vec<Vec<(i64, u64)>>, Vec<usize>)> {
+    proptest::collection::vec(proptest::collection::vec(0..max_secs, 0..60), 1..6).prop_flat_map(
+        |inputs| {
+            let n = inputs.len();
+            let with_lines: Vec<Vec<(i64, u64)>> = inputs
+                .into_iter()
+                .map(|times| times.into_iter().zip(1u64..).collect())
+                .collect();
+            (
+                Just(with_lines),
+                Just((0..n).collect::<Vec<usize>>()).prop_shuffle(),
+            )
+        },
+    )
+}
+
+fn fold(
+    inputs: &[Vec<(i64, u64)>],
+    order: &[usize],
+    recent: Option<RecentEvidence>,
+) -> (Series, Vec<Sample>) {
+    let mut merged: Option<Series> = None;
+    let mut every = Vec::new();
+    for &i in order {
+        let mut part = Series::default();
+        for &(secs, line) in &inputs[i] {
+            let e = event(secs, i as u32, line);
+            part.add(bucket_of(e.time), &e, e.time, recent);
+            every.push(sample_of(&e, e.time));
+        }
+        match merged.as_mut() {
+            Some(m) => m.merge(part, recent),
+            None => merged = Some(part),
+        }
+    }
+    (merged.unwrap_or_default(), every)
+}
+
+proptest! {
+    #[test]
+    fn samples_valid_independent_of_arrival_and_merge_order((inputs, order) in scenario(6 * 3600)) {
+        let (merged, mut every) = fold(&inputs, &order, None);
+        select_samples(&mut every);
+        prop_assert_eq!(keys(&merged.samples), keys(&every));
+        prop_assert!(merged.samples.len() <= MAX_SAMPLES_PER_SERIES);
+        let total: usize = inputs.iter().map(Vec::len).sum();
+        prop_assert_eq!(merged.total, total as u64);
+    }
+
+    #[test]
+    fn recent_latest_hours_valid_independent_of_order((inputs, order) in scenario(60 * 3600)) {
+        let policy = RecentEvidence::LatestHours;
+        let (merged, mut every) = fold(&inputs, &order, Some(policy));
+        policy.select(&mut every);
+        prop_assert_eq!(keys(&merged.recent), keys(&every));
+        prop_assert!(merged.recent.len() <= RECENT_HOURS * RECENT_PER_HOUR);
+    }
+
+    #[test]
+    fn recent_earliest_valid_independent_of_order((inputs, order) in scenario(60 * 3600)) {
+        let policy = RecentEvidence::Earliest;
+        let (merged, mut every) = fold(&inputs, &order, Some(policy));
+        policy.select(&mut every);
+        prop_assert_eq!(keys(&merged.recent), keys(&every));
+    }
+}
+
+#[test]
+fn samples_valid_first_three_then_earliest_of_each_block() {
+    let block = SAMPLE_BLOCK_NANOS / Timestamp::NANOS_PER_SEC;
+    let mut s = Series::default();
+    // Three in the first block, two in the second (out of order), one in the fourth.
+    for (secs, line) in [
+        (1, 1),
+        (2, 2),
+        (3, 3),
+        (4, 4),
+        (block + 9, 5),
+        (block + 5, 6),
+    ] {
+        let e = event(secs, 0, line);
+        s.add(bucket_of(e.time), &e, e.time, None);
+    }
+    let e = event(3 * block + 1, 0, 7);
+    s.add(bucket_of(e.time), &e, e.time, None);
+    let lines: Vec<u64> = s.samples.iter().map(|x| x.line).collect();
+    assert_eq!(lines, vec![1, 2, 3, 6, 7]);
+}
+
+#[test]
+fn samples_valid_capped_over_a_long_series() {
+    let block = SAMPLE_BLOCK_NANOS / Timestamp::NANOS_PER_SEC;
+    let mut s = Series::default();
+    for k in 0..1000 {
+        let e = event(k * block / 2, 0, k as u64 + 1);
+        s.add(bucket_of(e.time), &e, e.time, None);
+    }
+    assert_eq!(s.total, 1000);
+    // The first three (blocks 0, 0 and 1), then the earliest of blocks 2 to 20: the first
+    // 21 blocks in all.
+    let blocks = (MAX_SAMPLES_PER_SERIES - FIRST_SAMPLES) as i64;
+    assert_eq!(s.samples.len(), 3 + (blocks as usize - 2));
+    let last = s.samples.last().map(|x| x.time.0 / SAMPLE_BLOCK_NANOS);
+    assert_eq!(last, Some(blocks - 1));
+}
