@@ -16,8 +16,8 @@ use crate::ingest::{self, IngestOptions, InputReport};
 use crate::patterns::SignatureSet;
 use crate::rank::{self, Hypothesis, Kind, Ranked};
 use crate::report::model::{
-    ChangeInfo, Chart, ChartSeries, ClockInfo, Evidence, Finding, Impact, ImpactMinute, InputInfo,
-    Latency, Ref, Report, SCHEMA_VERSION, Tool, WindowInfo,
+    CapHit, ChangeInfo, Chart, ChartSeries, ClockInfo, Evidence, Finding, Impact, ImpactMinute,
+    InputInfo, Latency, Ref, Report, SCHEMA_VERSION, Tool, WindowInfo,
 };
 use crate::time::format_hms;
 use crate::timeline::changes::Change;
@@ -256,12 +256,13 @@ pub fn analyze_aggregate(
             ));
         }
     }
-    if agg.keys_capped {
-        notes.push(format!(
-            "an input had more than {} distinct message templates; the rest were counted together",
-            crate::detect::MAX_KEYS_PER_INPUT
-        ));
-    }
+    let mut caps = agg.caps.clone();
+    caps.merge(crate::detect::caps::from_reports(
+        reports,
+        opts.ingest.max_line_bytes,
+    ));
+    let caps_list = caps.list();
+    notes.extend(caps_list.iter().map(CapHit::sentence));
     let empty = |notes: Vec<String>, window: Option<Window>| Analysis {
         report: Report {
             schema_version: SCHEMA_VERSION,
@@ -276,6 +277,7 @@ pub fn analyze_aggregate(
             chart: None,
             impact: None,
             clocks: Vec::new(),
+            caps: caps_list.clone(),
         },
         window,
         ranked: None,
@@ -395,6 +397,21 @@ pub fn analyze_aggregate(
         .collect();
     let mut info = window_info(&window, opts.window.is_some());
     info.peak = peak_of(&chart, &window);
+    let impact = impact_of(agg, &window);
+    let mut caps_list = caps_list;
+    if let Some(i) = impact.as_ref().filter(|i| i.clients_estimated) {
+        let hit = CapHit {
+            cap: "exact_clients",
+            limit: crate::detect::impact::EXACT_LIMIT as u64,
+            beyond: i
+                .clients
+                .saturating_sub(crate::detect::impact::EXACT_LIMIT as u64),
+            inputs: Vec::new(),
+            effect: "distinct clients in the window are HyperLogLog estimates (about 1.6 % error)",
+        };
+        notes.push(hit.sentence());
+        caps_list.push(hit);
+    }
     let report = Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool::default(),
@@ -406,8 +423,9 @@ pub fn analyze_aggregate(
         background,
         notes,
         chart: Some(chart),
-        impact: impact_of(agg, &window),
+        impact,
         clocks: Vec::new(),
+        caps: caps_list,
     };
     Analysis {
         report,
@@ -481,6 +499,7 @@ fn impact_of(agg: &Aggregate, w: &Window) -> Option<Impact> {
             p99: h.quantile(0.99)?,
         })
     };
+    let clients_estimated = !window.clients.is_exact() || !window.clients_with_error.is_exact();
     let clients = window.clients.count();
     let clients_with_error = window.clients_with_error.count().min(clients);
     Some(Impact {
@@ -493,6 +512,7 @@ fn impact_of(agg: &Aggregate, w: &Window) -> Option<Impact> {
         clients_with_error,
         client_error_share: share(clients_with_error, clients),
         client_key: agg.impact.client_key(),
+        clients_estimated,
         latency_ms: latency(&window.latency),
         baseline_latency_ms: if w.baseline_nanos() > 0 {
             latency(&baseline.latency)

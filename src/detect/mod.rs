@@ -13,6 +13,7 @@
 //! Key types: [`Aggregator`] (the [`EventSink`]), [`Aggregate`] (all inputs merged),
 //! [`SeriesKey`], [`Sample`], [`window::Window`].
 
+pub mod caps;
 pub mod clocks;
 pub mod impact;
 #[cfg(feature = "polars")]
@@ -318,6 +319,10 @@ pub struct Aggregator {
     error_keys: std::cell::RefCell<Vec<(Arc<str>, bool)>>,
     source: Arc<str>,
     pub keys_capped: bool,
+    /// Notable events counted under the overflow key (template key cap reached).
+    pub keys_overflow: u64,
+    /// Change-like lines not turned into inferred changes (cap reached).
+    pub inferred_dropped: u64,
     /// Recent evidence to keep per series besides the earliest (`culprit scan`).
     pub recent: Option<RecentEvidence>,
 }
@@ -340,6 +345,8 @@ impl Aggregator {
             error_keys: std::cell::RefCell::new(Vec::new()),
             source: Arc::from(source),
             keys_capped: false,
+            keys_overflow: 0,
+            inferred_dropped: 0,
             recent: None,
         }
     }
@@ -374,6 +381,7 @@ impl Aggregator {
         }
         if self.keys.len() >= MAX_KEYS_PER_INPUT {
             self.keys_capped = true;
+            self.keys_overflow += 1;
             return Arc::from(OVERFLOW_KEY);
         }
         let k: Arc<str> = Arc::from(self.masked.key.as_str());
@@ -488,8 +496,10 @@ impl EventSink for Aggregator {
                 _ => {}
             }
         }
-        if self.inferred.len() < MAX_INFERRED_CHANGES {
-            if let Some((kind, version, description)) = infer_from_message(&event.message) {
+        if let Some((kind, version, description)) = infer_from_message(&event.message) {
+            if self.inferred.len() >= MAX_INFERRED_CHANGES {
+                self.inferred_dropped += 1;
+            } else {
                 self.inferred.push(Change {
                     time: event.time,
                     service: Some(event.service.to_string()),
@@ -568,6 +578,8 @@ pub struct Aggregate {
     pub anchors: FastMap<Arc<str>, clocks::AnchorSet>,
     pub impact: impact::ImpactAcc,
     pub keys_capped: bool,
+    /// Caps reached while aggregating (see [`caps`]).
+    pub caps: caps::Caps,
     /// Earliest and latest event time.
     pub span: Option<(Timestamp, Timestamp)>,
     /// The recent evidence the parts kept (see [`Aggregator::recent`]).
@@ -590,6 +602,20 @@ impl Aggregate {
     /// can be folded in as threads finish them; call [`Aggregate::finish`] after the last.
     pub fn absorb(&mut self, part: Aggregator) {
         self.keys_capped |= part.keys_capped;
+        self.caps.hit(
+            "template_keys_per_input",
+            MAX_KEYS_PER_INPUT as u64,
+            part.keys_overflow,
+            Some(&part.source),
+            "further message templates of that input were counted together as one",
+        );
+        self.caps.hit(
+            "inferred_changes_per_input",
+            MAX_INFERRED_CHANGES as u64,
+            part.inferred_dropped,
+            Some(&part.source),
+            "further deploy and restart lines were not turned into change events",
+        );
         self.recent = self.recent.or(part.recent);
         for (k, s) in part.series {
             match self.series.get_mut(&k) {
@@ -693,6 +719,7 @@ impl Aggregate {
         impact.shift((delta_nanos as f64 / 60e9).round() as i64);
         self.impact.merge(impact);
         self.keys_capped |= other.keys_capped;
+        self.caps.merge(other.caps);
         if let Some((lo, hi)) = other.span {
             let (lo, hi) = (
                 Timestamp(lo.0.saturating_add(delta_nanos)),

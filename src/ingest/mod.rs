@@ -113,6 +113,9 @@ pub struct InputReport {
     pub lossy: u64,
     /// Lines longer than the cap, cut.
     pub cut: u64,
+    /// Continuation lines (stack traces) counted but not stored, or stored in part, because
+    /// their event's text reached [`MAX_CONTINUATION_BYTES`].
+    pub continuation_cut: u64,
     pub first: Option<Timestamp>,
     pub last: Option<Timestamp>,
     /// Events whose time is earlier than the event before them in the same input.
@@ -382,6 +385,10 @@ struct ChunkOut {
     /// 0-based offset of the last of them (unparsed lines may come between them).
     lead_last: u64,
     lead_body: String,
+    /// Lead lines whose text did not fit in `lead_body`.
+    lead_cut: u64,
+    /// Continuation lines whose text did not fit in their event's body.
+    body_cut: u64,
     events: Vec<Pending>,
     continuation: u64,
     unparsed: u64,
@@ -407,19 +414,23 @@ fn cap_line(line: &[u8], cap: usize) -> (&[u8], bool) {
     (head.strip_suffix(b"\r").unwrap_or(head), true)
 }
 
-fn append_body(body: &mut String, line: &str) {
+/// Appends a continuation line to an event's text; `false` when the line was not stored, or
+/// only in part ([`MAX_CONTINUATION_BYTES`] reached).
+fn append_body(body: &mut String, line: &str) -> bool {
     if body.len() >= MAX_CONTINUATION_BYTES {
-        return;
+        return false;
     }
     if !body.is_empty() {
         body.push('\n');
     }
-    let room = MAX_CONTINUATION_BYTES - body.len();
+    let room = MAX_CONTINUATION_BYTES.saturating_sub(body.len());
     if line.len() <= room {
         body.push_str(line);
+        true
     } else {
         let cut = reader::utf8_floor(line.as_bytes(), room);
         body.push_str(&line[..cut]);
+        false
     }
 }
 
@@ -560,16 +571,19 @@ impl InputCtx {
                         last.cont += 1;
                         if let Some(ev) = &mut last.event {
                             ev.end_line = offset as u64;
-                            if !text.trim().is_empty() {
-                                append_body(&mut ev.body, &text);
+                            if !text.trim().is_empty() && !append_body(&mut ev.body, &text) {
+                                out.body_cut += 1;
                             }
                         }
                     }
                     None => {
                         out.lead_lines += 1;
                         out.lead_last = offset as u64;
-                        if build && !text.trim().is_empty() {
-                            append_body(&mut out.lead_body, &text);
+                        if build
+                            && !text.trim().is_empty()
+                            && !append_body(&mut out.lead_body, &text)
+                        {
+                            out.lead_cut += 1;
                         }
                     }
                 }
@@ -600,13 +614,17 @@ impl Stitch {
         r.lines += out.lines;
         r.lossy += out.lossy;
         r.cut += out.cut;
+        r.continuation_cut += out.body_cut;
         r.continuation += out.continuation;
         r.unparsed += out.unparsed;
         if self.any_event {
             r.continuation += out.lead_lines;
             if let Some(held) = &mut self.held {
-                if !out.lead_body.is_empty() {
-                    append_body(&mut held.body, &out.lead_body);
+                r.continuation_cut += out.lead_cut;
+                for line in out.lead_body.split('\n').filter(|l| !l.is_empty()) {
+                    if !append_body(&mut held.body, line) {
+                        r.continuation_cut += 1;
+                    }
                 }
                 if out.lead_lines > 0 {
                     held.end_line = base + out.lead_last;

@@ -1068,6 +1068,7 @@ pub(crate) mod tests {
                 clients_with_error: 1204,
                 client_error_share: 1204.0 / 3880.0,
                 client_key: "address",
+                clients_estimated: false,
                 latency_ms: Some(Latency {
                     p50: 41.0,
                     p95: 30012.0,
@@ -1081,6 +1082,7 @@ pub(crate) mod tests {
                 per_minute: Vec::new(),
             }),
             clocks: Vec::new(),
+            caps: Vec::new(),
         }
     }
 

@@ -46,6 +46,8 @@
 use crate::event::Timestamp;
 use serde::Serialize;
 
+pub use crate::detect::caps::CapHit;
+
 pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Clone, Debug, Serialize)]
@@ -65,6 +67,8 @@ pub struct Report {
     pub impact: Option<Impact>,
     /// Clock corrections estimated from shared request ids.
     pub clocks: Vec<ClockInfo>,
+    /// Memory caps the run reached: what the report shows in less detail (see `detect::caps`).
+    pub caps: Vec<CapHit>,
 }
 
 /// An estimated clock correction (see `detect::clocks`).
@@ -220,6 +224,9 @@ pub struct Impact {
     pub client_error_share: f64,
     /// What identifies a client: `user` (authenticated user id) or `address`.
     pub client_key: &'static str,
+    /// `clients` and `clients_with_error` are HyperLogLog estimates (more distinct clients than
+    /// are counted exactly), not exact counts.
+    pub clients_estimated: bool,
     pub latency_ms: Option<Latency>,
     pub baseline_latency_ms: Option<Latency>,
     pub per_minute: Vec<ImpactMinute>,

@@ -254,6 +254,7 @@ mod tests {
             chart: None,
             impact: None,
             clocks: Vec::new(),
+            caps: Vec::new(),
         };
         r.notes.push("mail admin@example.com".to_string());
         redact_report(&mut r);

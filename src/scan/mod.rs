@@ -216,6 +216,8 @@ pub struct ScanReport {
     pub silent_services: Vec<SilentService>,
     pub watch: Vec<WatchItem>,
     pub notes: Vec<String>,
+    /// Memory caps the run reached (see `detect::caps`).
+    pub caps: Vec<crate::detect::caps::CapHit>,
     pub exit_code: u8,
 }
 
@@ -436,12 +438,15 @@ pub fn scan(
                 .to_string(),
         );
     }
-    if agg.keys_capped {
-        report.notes.push(format!(
-            "an input had more than {} distinct message templates; the rest were counted together",
-            crate::detect::MAX_KEYS_PER_INPUT
-        ));
-    }
+    let mut caps = agg.caps.clone();
+    caps.merge(crate::detect::caps::from_reports(
+        &reports,
+        opts.ingest.max_line_bytes,
+    ));
+    report.caps = caps.list();
+    report
+        .notes
+        .extend(report.caps.iter().map(|c| c.sentence()));
     if inputs
         .iter()
         .any(|i| matches!(i.source, crate::ingest::input::Source::Stdin))
@@ -667,6 +672,7 @@ fn compare(
         silent_services: Vec::new(),
         watch: Vec::new(),
         notes: Vec::new(),
+        caps: Vec::new(),
         exit_code: 0,
     };
     let (start, end) = match period {
@@ -1038,6 +1044,7 @@ mod tests {
             silent_services: Vec::new(),
             watch: Vec::new(),
             notes: Vec::new(),
+            caps: Vec::new(),
             exit_code: 0,
         };
         assert!(!r.fails(FailOn::Any));
