@@ -132,8 +132,13 @@ fn assert_html_inert(html: &str) {
         rest = &rest[pos + 1..];
         let end = rest.find('>').unwrap_or(rest.len());
         let tag = &rest[..end];
+        // Attribute names only: quoted values are data (escaped), whatever they say.
+        let names: String = tag.split('"').step_by(2).collect::<Vec<_>>().join(" ");
         assert!(
-            !tag.split_whitespace().skip(1).any(|a| a.starts_with("on")),
+            !names
+                .split_whitespace()
+                .skip(1)
+                .any(|a| a.starts_with("on")),
             "html: event handler in tag <{tag:.200}>"
         );
     }
@@ -183,6 +188,75 @@ fn timeline_every_format_valid_inert_with_hostile_lines() {
     let width = records[0].len();
     assert!(records.iter().all(|r| r.len() == width), "ragged CSV");
     assert_eq!(records.len(), jsonl.lines().count() + 1);
+}
+
+/// File and directory names are attacker-controlled too (an upload's name, a pod's name in a
+/// collected bundle): they appear in notices, input tables, evidence locations and service
+/// names, and must be as inert as log text.
+#[test]
+fn file_names_every_output_valid_inert_with_hostile_names() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("bundle");
+    // No `/` (a path separator), everything else goes.
+    let evil = "x\x1b]0;pwned\x07<script>alert(1)<img src=x onerror=alert(1)>\u{202E}[a](javascript:alert(1))\n```|";
+    let svc = root.join(evil);
+    std::fs::create_dir_all(&svc).expect("mkdir");
+    let mut text = String::new();
+    for i in 0..3 * 360u32 {
+        let (h, m, s) = (12 + i / 360, (i / 6) % 60, (i % 6) * 10);
+        let stamp = format!("2024-01-21 {h:02}:{m:02}:{s:02},000 - api - ");
+        if i < 2 * 360 {
+            text.push_str(&format!("{stamp}INFO - request ok\n"));
+        } else {
+            text.push_str(&format!("{stamp}ERROR - connection refused by upstream\n"));
+        }
+    }
+    std::fs::write(svc.join(format!("{evil}.log")), text).expect("write");
+    // A binary file (skipped, with a notice on stderr) and a name that is not UTF-8.
+    std::fs::write(
+        svc.join(format!("core-{evil}.log")),
+        [0u8, 159, 146, 150, 0, 1, 2].repeat(600),
+    )
+    .expect("write");
+    let raw = std::ffi::OsStr::from_bytes(b"bad-\xff\xfe-\x1b[2J.log");
+    std::fs::write(
+        svc.join(raw),
+        "2024-01-21 14:30:00,000 - api - ERROR - late\n",
+    )
+    .expect("write");
+    let d = root.to_str().expect("utf8");
+    let outputs = [
+        ("analyze", &["analyze", d][..]),
+        ("analyze md", &["analyze", "--format", "md", d][..]),
+        ("analyze html", &["analyze", "--format", "html", d][..]),
+        ("analyze json", &["analyze", "--format", "json", d][..]),
+        ("timeline", &["timeline", d][..]),
+        ("timeline stats", &["timeline", "--stats", d][..]),
+    ];
+    for (what, args) in outputs {
+        let o = culprit(args);
+        let out = String::from_utf8(o.stdout).expect("stdout is UTF-8");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("core-"),
+            "{what}: no notice for the binary file: {err}"
+        );
+        assert_terminal_inert(&format!("{what} stderr"), &err);
+        assert!(
+            out.contains("pwned"),
+            "{what}: the hostile name is not shown at all"
+        );
+        match what {
+            "analyze md" => assert_markdown_inert(&out),
+            "analyze html" => assert_html_inert(&out),
+            "analyze json" => {
+                let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+                assert!(v.to_string().contains("<img src=x onerror=alert(1)>"));
+            }
+            _ => assert_terminal_inert(what, &out),
+        }
+    }
 }
 
 /// A strict RFC 4180 reader: quoted fields may hold `,`, `"` (doubled) and line breaks.
