@@ -448,8 +448,64 @@ fn window_info(w: &Window, user: bool) -> WindowInfo {
 }
 
 /// Impact figures from access logs in the window (see README "Impact figures").
+/// The services whose access logs measure user impact: the edge. A request passes through
+/// several tiers that may each log it (a load balancer, nginx, the application's own request
+/// log); counting every tier would count it several times. Proxies log the client's address
+/// and applications behind them usually do not, so when some services do, only they count.
+/// Among those, one whose sampled request ids are mostly seen by a busier one is behind it
+/// and is left out too. Returns the edge, and the services left out.
+fn edge_services(agg: &Aggregate) -> (Vec<&str>, Vec<&str>) {
+    let totals: Vec<(&str, u64, u64)> = {
+        let mut t: Vec<(&str, u64, u64)> = agg
+            .http
+            .iter()
+            .map(|(svc, buckets)| {
+                let (n, c) = buckets
+                    .values()
+                    .fold((0, 0), |(n, c), h| (n + h.requests, c + h.with_client));
+                (&**svc, n, c)
+            })
+            .filter(|&(_, n, _)| n > 0)
+            .collect();
+        t.sort_unstable();
+        t
+    };
+    let any_client = totals.iter().any(|&(_, _, c)| c > 0);
+    let mut edge: Vec<(&str, u64)> = Vec::new();
+    let mut behind: Vec<&str> = Vec::new();
+    for &(svc, n, c) in &totals {
+        if any_client && c == 0 {
+            behind.push(svc);
+        } else {
+            edge.push((svc, n));
+        }
+    }
+    let covered = |inner: &str, n_inner: u64| {
+        let mine = agg.anchors.get(inner)?;
+        edge.iter().find(|&&(outer, n_outer)| {
+            outer != inner
+                && (n_outer, outer) > (n_inner, inner)
+                && agg
+                    .anchors
+                    .get(outer)
+                    .and_then(|a| a.covers(mine))
+                    .is_some_and(|share| share >= 0.5)
+        })
+    };
+    let downstream: Vec<&str> = edge
+        .iter()
+        .filter(|&&(svc, n)| covered(svc, n).is_some())
+        .map(|&(svc, _)| svc)
+        .collect();
+    edge.retain(|(svc, _)| !downstream.contains(svc));
+    behind.extend(downstream);
+    behind.sort_unstable();
+    (edge.into_iter().map(|(svc, _)| svc).collect(), behind)
+}
+
 fn impact_of(agg: &Aggregate, w: &Window) -> Option<Impact> {
     use crate::detect::BASE_BUCKET_NANOS;
+    let (edge, behind) = edge_services(agg);
     let in_range = |b: i64, a: Timestamp, z: Timestamp| {
         let t = b * BASE_BUCKET_NANOS;
         t >= a.0 && t < z.0
@@ -460,6 +516,9 @@ fn impact_of(agg: &Aggregate, w: &Window) -> Option<Impact> {
     let mut per_minute: std::collections::BTreeMap<i64, (u64, u64)> = Default::default();
     const MINUTE: i64 = 60 * Timestamp::NANOS_PER_SEC;
     for (service, buckets) in &agg.http {
+        if !edge.contains(&&**service) {
+            continue;
+        }
         let mut seen = false;
         for (&b, h) in buckets {
             if in_range(b, w.start, w.end) {
@@ -490,8 +549,14 @@ fn impact_of(agg: &Aggregate, w: &Window) -> Option<Impact> {
             (e as f64 / n as f64 * 10_000.0).round() / 10_000.0
         }
     };
-    let window = agg.impact.over(w.start, w.end);
-    let baseline = agg.impact.over(w.baseline_start, w.baseline_end);
+    let mut acc = crate::detect::impact::ImpactAcc::default();
+    for svc in &edge {
+        if let Some(i) = agg.impact.get(*svc) {
+            acc.merge(i.clone());
+        }
+    }
+    let window = acc.over(w.start, w.end);
+    let baseline = acc.over(w.baseline_start, w.baseline_end);
     let latency = |h: &crate::detect::impact::LatencyHist| -> Option<Latency> {
         Some(Latency {
             p50: h.quantile(0.50)?,
@@ -504,6 +569,7 @@ fn impact_of(agg: &Aggregate, w: &Window) -> Option<Impact> {
     let clients_with_error = window.clients_with_error.count().min(clients);
     Some(Impact {
         services,
+        behind_edge: behind.iter().map(|s| s.to_string()).collect(),
         requests,
         errors_5xx: errors,
         error_share: share(errors, requests),
@@ -511,7 +577,7 @@ fn impact_of(agg: &Aggregate, w: &Window) -> Option<Impact> {
         clients,
         clients_with_error,
         client_error_share: share(clients_with_error, clients),
-        client_key: agg.impact.client_key(),
+        client_key: acc.client_key(),
         clients_estimated,
         latency_ms: latency(&window.latency),
         baseline_latency_ms: if w.baseline_nanos() > 0 {
@@ -525,8 +591,7 @@ fn impact_of(agg: &Aggregate, w: &Window) -> Option<Impact> {
                 time: Timestamp(m),
                 requests: n,
                 errors_5xx: e,
-                p95_ms: agg
-                    .impact
+                p95_ms: acc
                     .minute(Timestamp(m))
                     .and_then(|x| x.latency.quantile(0.95)),
             })
@@ -717,4 +782,78 @@ pub fn human_duration(nanos: i64) -> String {
 /// `13:05:03` for times in the window's day, for compact text.
 pub fn short_time(t: Timestamp) -> String {
     format_hms(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::Aggregator;
+    use crate::event::{Event, Fields, Level, keys};
+    use crate::ingest::EventSink;
+    use std::sync::Arc;
+
+    /// An access-log request of `service`: 503 when `failed`.
+    fn request(service: &str, id: u32, failed: bool) -> Event {
+        let mut fields = Fields::new();
+        fields.insert(keys::HTTP_STATUS, if failed { "503" } else { "200" });
+        fields.insert(keys::CLIENT, format!("203.0.113.{}", id % 200));
+        fields.insert(keys::REQUEST_ID, format!("{id:032x}"));
+        Event {
+            time: Timestamp(
+                1_710_248_400 * Timestamp::NANOS_PER_SEC + i64::from(id) * 1_000_000_000,
+            ),
+            service: Arc::from(service),
+            input: 0,
+            line: u64::from(id) + 1,
+            end_line: u64::from(id) + 1,
+            level: Some(Level::Info),
+            message: format!("GET /login {}", if failed { 503 } else { 200 }),
+            body: String::new(),
+            fields,
+            format: "nginx_access",
+        }
+    }
+
+    #[test]
+    fn edge_valid_proxy_behind_a_load_balancer_is_not_counted_twice() {
+        // A load balancer logs 300 requests; nginx behind it logs the 200 routed to it, with
+        // the same request ids (both log client addresses). An unrelated second edge (its
+        // own ids) is counted.
+        let signatures = SignatureSet::embedded();
+        let mut lb = Aggregator::new(signatures, "lb/access.log");
+        let mut nginx = Aggregator::new(signatures, "web/access.log");
+        let mut admin = Aggregator::new(signatures, "admin/access.log");
+        for id in 0..300 {
+            lb.accept(request("lb", id, id % 3 == 0));
+            if id % 3 != 2 {
+                nginx.accept(request("web", id, id % 3 == 0));
+            }
+        }
+        for id in 1000..1050 {
+            admin.accept(request("admin", id, false));
+        }
+        let agg = Aggregate::merge(vec![lb, nginx, admin]);
+        let (edge, behind) = edge_services(&agg);
+        assert_eq!(edge, ["admin", "lb"]);
+        assert_eq!(behind, ["web"]);
+    }
+
+    #[test]
+    fn edge_valid_applications_without_client_addresses_are_behind_the_proxy() {
+        let signatures = SignatureSet::embedded();
+        let mut proxy = Aggregator::new(signatures, "gateway/access.log");
+        let mut app = Aggregator::new(signatures, "checkout-api/app.log");
+        for id in 0..100 {
+            proxy.accept(request("gateway", id, false));
+            let mut e = request("checkout-api", id + 5000, false);
+            e.fields = {
+                let mut f = Fields::new();
+                f.insert(keys::HTTP_STATUS, "201");
+                f
+            };
+            app.accept(e);
+        }
+        let agg = Aggregate::merge(vec![proxy, app]);
+        assert_eq!(edge_services(&agg), (vec!["gateway"], vec!["checkout-api"]));
+    }
 }

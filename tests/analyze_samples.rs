@@ -453,3 +453,48 @@ fn impact_valid_requests_clients_and_latency_from_access_log() {
     assert_eq!(minutes[0]["requests"], 6);
     assert_eq!(minutes[0]["errors_5xx"], 2);
 }
+
+#[test]
+fn impact_valid_counts_each_request_once_at_the_edge() {
+    // dns-failure: the gateway (nginx, logs client addresses) and checkout-api (pino's
+    // "request completed", no client) log the same checkout requests; oom-crashloop: the
+    // ingress controller and reports-api (slog). Only the edge counts.
+    for (name, edge, behind, access_log) in [
+        (
+            "dns-failure",
+            "gateway",
+            "checkout-api",
+            "gateway/access.log",
+        ),
+        (
+            "oom-crashloop",
+            "ingress-nginx",
+            "reports-api",
+            "ingress-nginx",
+        ),
+    ] {
+        let v = analyze_json(name);
+        let impact = &v["impact"];
+        assert_eq!(impact["services"], serde_json::json!([edge]), "{name}");
+        assert_eq!(impact["behind_edge"], serde_json::json!([behind]), "{name}");
+        // No more requests than the edge logged at all.
+        let path = sample(name).join(access_log);
+        let files: Vec<PathBuf> = if path.is_dir() {
+            std::fs::read_dir(&path)
+                .expect("dir")
+                .map(|e| e.expect("entry").path())
+                .collect()
+        } else {
+            vec![path]
+        };
+        let logged: u64 = files
+            .iter()
+            .map(|f| std::fs::read_to_string(f).expect("read").lines().count() as u64)
+            .sum();
+        let requests = impact["requests"].as_u64().expect("requests");
+        assert!(
+            requests > 0 && requests <= logged,
+            "{name}: {requests} requests counted, {logged} logged at the edge"
+        );
+    }
+}

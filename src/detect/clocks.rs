@@ -107,6 +107,20 @@ impl AnchorSet {
         self.ids.len()
     }
 
+    /// The share of `other`'s sampled ids that this set saw too: high when both services log
+    /// the same requests (a load balancer and the proxy behind it). `None` with fewer than
+    /// [`MIN_SHARED`] ids to compare. Both samples keep the ids whose hash is under their
+    /// threshold, so below the lower threshold they are comparable id for id.
+    pub fn covers(&self, other: &AnchorSet) -> Option<f64> {
+        let t = self.threshold.min(other.threshold);
+        let theirs: Vec<&u64> = other.ids.keys().filter(|&&k| k <= t).collect();
+        if theirs.len() < MIN_SHARED {
+            return None;
+        }
+        let seen = theirs.iter().filter(|k| self.ids.contains_key(k)).count();
+        Some(seen as f64 / theirs.len() as f64)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }

@@ -75,6 +75,9 @@ pub struct HttpBucket {
     pub requests: u64,
     pub errors_5xx: u64,
     pub errors_4xx: u64,
+    /// Requests logged with the client's address: what a proxy or load balancer logs, and an
+    /// application behind one usually does not.
+    pub with_client: u64,
 }
 
 impl HttpBucket {
@@ -82,6 +85,7 @@ impl HttpBucket {
         self.requests += other.requests;
         self.errors_5xx += other.errors_5xx;
         self.errors_4xx += other.errors_4xx;
+        self.with_client += other.with_client;
     }
 }
 
@@ -313,8 +317,8 @@ pub struct Aggregator {
     pub inferred: Vec<Change>,
     /// Service → sampled request/trace ids, for clock-offset estimation.
     pub anchors: FastMap<Arc<str>, clocks::AnchorSet>,
-    /// Clients and latency per minute, from access-log lines.
-    pub impact: impact::ImpactAcc,
+    /// Service → clients and latency per minute, from access-log lines.
+    pub impact: FastMap<Arc<str>, impact::ImpactAcc>,
     /// Field name → whether it names an error field (see `is_error_key`).
     error_keys: std::cell::RefCell<Vec<(Arc<str>, bool)>>,
     source: Arc<str>,
@@ -341,7 +345,7 @@ impl Aggregator {
             last_event: FastMap::default(),
             inferred: Vec::new(),
             anchors: FastMap::default(),
-            impact: impact::ImpactAcc::default(),
+            impact: FastMap::default(),
             error_keys: std::cell::RefCell::new(Vec::new()),
             source: Arc::from(source),
             keys_capped: false,
@@ -472,11 +476,18 @@ impl EventSink for Aggregator {
                 _ => event.time.0,
             };
             let set = self.anchors.entry(event.service.clone()).or_default();
-            set.edge |= status.is_some();
+            // The edge (the reference clock) is what logs requests with the client's address:
+            // a proxy. An application's request log (status, no client) is corrected like any
+            // other application.
+            set.edge |= status.is_some() && event.fields.get(keys::CLIENT).is_some();
             set.add(id, started);
         }
         if let Some(status) = status {
-            self.impact.add(
+            let impact = match self.impact.get_mut(&event.service) {
+                Some(i) => i,
+                None => self.impact.entry(event.service.clone()).or_default(),
+            };
+            impact.add(
                 event.time,
                 status,
                 latency,
@@ -490,6 +501,9 @@ impl EventSink for Aggregator {
                 .entry(bucket)
                 .or_default();
             h.requests += 1;
+            if event.fields.get(keys::CLIENT).is_some() {
+                h.with_client += 1;
+            }
             match status {
                 500..=599 => h.errors_5xx += 1,
                 400..=499 => h.errors_4xx += 1,
@@ -576,7 +590,7 @@ pub struct Aggregate {
     pub last_event: FastMap<Arc<str>, Sample>,
     pub inferred: Vec<Change>,
     pub anchors: FastMap<Arc<str>, clocks::AnchorSet>,
-    pub impact: impact::ImpactAcc,
+    pub impact: FastMap<Arc<str>, impact::ImpactAcc>,
     pub keys_capped: bool,
     /// Caps reached while aggregating (see [`caps`]).
     pub caps: caps::Caps,
@@ -649,7 +663,9 @@ impl Aggregate {
         for (svc, a) in part.anchors {
             self.anchors.entry(svc).or_default().merge(a);
         }
-        self.impact.merge(part.impact);
+        for (svc, i) in part.impact {
+            self.impact.entry(svc).or_default().merge(i);
+        }
     }
 
     /// Orders what [`Aggregate::absorb`] collected and computes the span.
@@ -715,9 +731,10 @@ impl Aggregate {
             shift_sample(&mut s);
             self.last_event.entry(svc).or_insert(s);
         }
-        let mut impact = other.impact;
-        impact.shift((delta_nanos as f64 / 60e9).round() as i64);
-        self.impact.merge(impact);
+        for (svc, mut i) in other.impact {
+            i.shift((delta_nanos as f64 / 60e9).round() as i64);
+            self.impact.entry(svc).or_default().merge(i);
+        }
         self.keys_capped |= other.keys_capped;
         self.caps.merge(other.caps);
         if let Some((lo, hi)) = other.span {
@@ -771,6 +788,9 @@ impl Aggregate {
         }
         if let Some(s) = self.last_event.get_mut(service) {
             shift_sample(s);
+        }
+        if let Some(i) = self.impact.get_mut(service) {
+            i.shift((nanos as f64 / 60e9).round() as i64);
         }
         for c in self.inferred.iter_mut() {
             if c.service.as_deref() == Some(service) {

@@ -207,6 +207,13 @@ pub(crate) fn impact_lines(i: &Impact) -> Vec<(&'static str, String)> {
     if !i.services.is_empty() {
         let _ = write!(failed, "; access logs of {}", i.services.join(", "));
     }
+    if !i.behind_edge.is_empty() {
+        let _ = write!(
+            failed,
+            " (not {}, behind it: the same requests)",
+            i.behind_edge.join(", ")
+        );
+    }
     lines.push(("Failed requests", failed));
     let by = match i.client_key {
         "user" => "by user id",
@@ -1060,6 +1067,7 @@ pub(crate) mod tests {
             }),
             impact: with_impact.then(|| Impact {
                 services: vec![evil.to_string()],
+                behind_edge: Vec::new(),
                 requests: 4582,
                 errors_5xx: 816,
                 error_share: 816.0 / 4582.0,

@@ -209,8 +209,11 @@ pub struct ImpactMinute {
 /// What users saw, from access logs inside the window.
 #[derive(Clone, Debug, Serialize)]
 pub struct Impact {
-    /// Services whose access logs were counted.
+    /// Services whose access logs were counted: the edge (see `analyze::edge_services`).
     pub services: Vec<String>,
+    /// Services that log requests too but sit behind the edge (no client address, or request
+    /// ids mostly seen by a busier service): not counted, so no request counts twice.
+    pub behind_edge: Vec<String>,
     pub requests: u64,
     pub errors_5xx: u64,
     /// `errors_5xx / requests` in the window.
