@@ -59,7 +59,7 @@ pub fn analyze(
     signatures: &'static SignatureSet,
     opts: &AnalyzeOptions,
 ) -> (Analysis, Vec<InputReport>) {
-    let (mut reports, mut agg) = ingest::ingest_fold(
+    let (mut reports, agg) = ingest::ingest_fold(
         inputs,
         &opts.ingest,
         |i| {
@@ -70,14 +70,28 @@ pub fn analyze(
                 until: opts.until,
             }
         },
-        Aggregate::default(),
-        |all, _, part| all.absorb(part.inner),
+        (Aggregate::default(), std::collections::BTreeSet::new()),
+        |(all, offset_by_host), i, part| {
+            // `--clock-offset HOST=…` moves every program logging into that host's file (see
+            // `ingest`): those programs' clocks are set by the user, not estimated.
+            let host_offset = inputs.get(i).is_some_and(|inp| {
+                opts.ingest
+                    .clock_offsets
+                    .iter()
+                    .any(|(s, _)| *s == inp.service)
+            });
+            if host_offset {
+                offset_by_host.extend(part.inner.volume.keys().map(|s| s.to_string()));
+            }
+            all.absorb(part.inner)
+        },
     );
+    let (mut agg, offset_by_host) = agg;
     agg.finish();
     let clocks = if opts.no_clock_estimate {
         Vec::new()
     } else {
-        correct_clocks(&mut agg, opts)
+        correct_clocks(&mut agg, opts, offset_by_host)
     };
     let changes = merge_inferred(changes, &agg.inferred);
     let mut baseline_note = None;
@@ -142,13 +156,19 @@ pub fn analyze(
 
 /// Estimates clock offsets from request ids shared by proxies and applications, and moves
 /// the services whose clocks are off (see [`crate::detect::clocks`]). Services given with
-/// `--clock-offset` are left as the user set them.
-fn correct_clocks(agg: &mut Aggregate, opts: &AnalyzeOptions) -> Vec<ClockEstimate> {
+/// `--clock-offset`, and the programs logging into an input whose host was given
+/// (`offset_by_host`), are left as the user set them.
+fn correct_clocks(
+    agg: &mut Aggregate,
+    opts: &AnalyzeOptions,
+    offset_by_host: std::collections::BTreeSet<String>,
+) -> Vec<ClockEstimate> {
     let fixed: Vec<String> = opts
         .ingest
         .clock_offsets
         .iter()
         .map(|(s, _)| s.clone())
+        .chain(offset_by_host)
         .collect();
     let estimates = crate::detect::clocks::estimate(&agg.anchors, &fixed);
     for e in estimates.iter().filter(|e| e.applied) {
