@@ -85,19 +85,22 @@ pub fn redact(s: &str) -> Cow<'_, str> {
     });
     apply(&IPV6, &|c, text| {
         let m = c.get(0).map_or(0..0, |m| m.range());
+        // `addr:2001:db8::1`: the match takes the separator `:` after a word; the address
+        // starts after it (a leading `::` is part of the address).
+        let lead = usize::from(c[0].starts_with(':') && !c[0].starts_with("::"));
         let bounded = text
             .as_bytes()
-            .get(m.start.wrapping_sub(1))
+            .get((m.start + lead).wrapping_sub(1))
             .is_none_or(|&b| !is_word_byte(b))
             && text.as_bytes().get(m.end).is_none_or(|&b| !is_word_byte(b));
         // `[::1]:8080` and `fe80::1%eth0` forms: trim a trailing `:` before parsing.
-        let candidate = c[0].trim_end_matches(':');
+        let candidate = c[0][lead..].trim_end_matches(':');
         // A digit is required: `Feed::Add` parses as IPv6 but is a Ruby or C++ name.
         if bounded
             && candidate.bytes().any(|b| b.is_ascii_digit())
             && candidate.parse::<std::net::Ipv6Addr>().is_ok()
         {
-            format!("<ip>{}", &c[0][candidate.len()..])
+            format!("{}<ip>{}", &c[0][..lead], &c[0][lead + candidate.len()..])
         } else {
             c[0].to_string()
         }
@@ -172,6 +175,17 @@ pub fn redact_report(r: &mut Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redact_valid_ipv6_after_a_label() {
+        assert_eq!(
+            redact("inet6 addr:2001:db8::1/64 Scope:Global"),
+            "inet6 addr:<ip>/64 Scope:Global"
+        );
+        assert_eq!(redact("peer=[::1]:5432"), "peer=[<ip>]:5432");
+        assert_eq!(redact("Feed::Add failed"), "Feed::Add failed");
+        assert_eq!(redact("at 12:30:45"), "at 12:30:45");
+    }
 
     #[test]
     fn redact_valid_connection_string_password() {
