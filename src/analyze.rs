@@ -227,6 +227,10 @@ impl ingest::EventSink for FilteredAggregator {
         }
         self.inner.accept(event);
     }
+
+    fn end_of_input(&mut self) {
+        self.inner.end_of_input();
+    }
 }
 
 fn change_info(c: &Change) -> ChangeInfo {

@@ -329,6 +329,8 @@ pub struct Aggregator {
     pub inferred_dropped: u64,
     /// Recent evidence to keep per series besides the earliest (`culprit scan`).
     pub recent: Option<RecentEvidence>,
+    /// Events of one service in one bucket not yet added to `volume` (see [`Aggregator::flush`]).
+    volume_cache: Option<(Arc<str>, i64, u64)>,
 }
 
 const OVERFLOW_KEY: &str = "<other templates: key cap reached>";
@@ -352,6 +354,7 @@ impl Aggregator {
             keys_overflow: 0,
             inferred_dropped: 0,
             recent: None,
+            volume_cache: None,
         }
     }
 
@@ -377,6 +380,14 @@ impl Aggregator {
             cache.push((key.clone(), yes));
         }
         yes
+    }
+
+    /// Adds the cached volume count to `volume`. Called at the end of each input (and by
+    /// [`Aggregate::absorb`]): read `volume` only after it.
+    pub fn flush(&mut self) {
+        if let Some((svc, b, n)) = self.volume_cache.take() {
+            *self.volume.entry(svc).or_default().entry(b).or_insert(0) += n;
+        }
     }
 
     fn intern_key(&mut self) -> Arc<str> {
@@ -448,38 +459,50 @@ fn bucket_of(t: Timestamp) -> i64 {
 }
 
 impl EventSink for Aggregator {
-    fn accept(&mut self, event: Event) {
+    fn accept(&mut self, mut event: Event) {
         let bucket = bucket_of(event.time);
-        *self
-            .volume
-            .entry(event.service.clone())
-            .or_default()
-            .entry(bucket)
-            .or_insert(0) += 1;
-        let status = event
-            .fields
-            .get(keys::HTTP_STATUS)
-            .and_then(|s| s.parse::<u16>().ok());
-        let latency = event
-            .fields
-            .get(keys::HTTP_LATENCY)
-            .and_then(|s| s.parse::<f64>().ok())
-            .filter(|l| l.is_finite() && *l >= 0.0);
-        if let Some(id) = event
-            .fields
-            .get(keys::REQUEST_ID)
-            .or_else(|| event.fields.get(keys::TRACE_ID))
-        {
+        // Volume: consecutive events of one service in one bucket (most of them) are counted
+        // in the cache and reach the map once.
+        match &mut self.volume_cache {
+            Some((svc, b, n)) if *b == bucket && **svc == *event.service => *n += 1,
+            _ => {
+                self.flush();
+                self.volume_cache = Some((event.service.clone(), bucket, 1));
+            }
+        }
+        // The fields this needs, in one pass.
+        let (mut status, mut latency, mut request_id, mut trace_id, mut user, mut client) =
+            (None, None, None, None, None, None);
+        for (k, v) in event.fields.0.iter() {
+            match &**k {
+                keys::HTTP_STATUS => status = v.parse::<u16>().ok(),
+                keys::HTTP_LATENCY => {
+                    latency = v
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|l| l.is_finite() && *l >= 0.0)
+                }
+                keys::REQUEST_ID => request_id = Some(v.as_str()),
+                keys::TRACE_ID => trace_id = Some(v.as_str()),
+                keys::USER => user = Some(v.as_str()),
+                keys::CLIENT => client = Some(v.as_str()),
+                _ => {}
+            }
+        }
+        if let Some(id) = request_id.or(trace_id) {
             // A proxy logs when the request ends; the application sees it start.
             let started = match (status, latency) {
                 (Some(_), Some(l)) => event.time.0.saturating_sub((l * 1e9) as i64),
                 _ => event.time.0,
             };
-            let set = self.anchors.entry(event.service.clone()).or_default();
+            let set = match self.anchors.get_mut(&event.service) {
+                Some(set) => set,
+                None => self.anchors.entry(event.service.clone()).or_default(),
+            };
             // The edge (the reference clock) is what logs requests with the client's address:
             // a proxy. An application's request log (status, no client) is corrected like any
             // other application.
-            set.edge |= status.is_some() && event.fields.get(keys::CLIENT).is_some();
+            set.edge |= status.is_some() && client.is_some();
             set.add(id, started);
         }
         if let Some(status) = status {
@@ -487,21 +510,14 @@ impl EventSink for Aggregator {
                 Some(i) => i,
                 None => self.impact.entry(event.service.clone()).or_default(),
             };
-            impact.add(
-                event.time,
-                status,
-                latency,
-                event.fields.get(keys::USER),
-                event.fields.get(keys::CLIENT),
-            );
-            let h = self
-                .http
-                .entry(event.service.clone())
-                .or_default()
-                .entry(bucket)
-                .or_default();
+            impact.add(event.time, status, latency, user, client);
+            let buckets = match self.http.get_mut(&event.service) {
+                Some(b) => b,
+                None => self.http.entry(event.service.clone()).or_default(),
+            };
+            let h = buckets.entry(bucket).or_default();
             h.requests += 1;
-            if event.fields.get(keys::CLIENT).is_some() {
+            if client.is_some() {
                 h.with_client += 1;
             }
             match status {
@@ -525,27 +541,6 @@ impl EventSink for Aggregator {
                 });
             }
         }
-        // The last event per service (silence evidence), updated in place: no allocation per
-        // event once the service is known.
-        match self.last_event.get_mut(&event.service) {
-            Some(last) => {
-                last.time = event.time;
-                last.began = event.time;
-                last.input = event.input;
-                last.line = event.line;
-                last.text.clear();
-                let cut =
-                    crate::ingest::reader::utf8_floor(event.message.as_bytes(), MAX_SAMPLE_BYTES);
-                last.text.push_str(&event.message[..cut]);
-                if cut < event.message.len() {
-                    last.text.push('…');
-                }
-            }
-            None => {
-                self.last_event
-                    .insert(event.service.clone(), sample_of(&event, event.time));
-            }
-        }
         // Only what could matter is counted per template: warnings and worse, signature
         // matches, and access-log errors. Info traffic is counted as volume only.
         // Access-log lines are counted in `http`; only their signature matches go further, and
@@ -559,25 +554,49 @@ impl EventSink for Aggregator {
         };
         let is_notable =
             classified.is_some() || (!is_access && event.level.is_some_and(|l| l >= Level::Warn));
-        if !is_notable {
-            return;
+        if is_notable {
+            mask_message(&event.message, &mut self.masked);
+            let template = self.intern_key();
+            let (signature, began) = match classified {
+                Some((i, began)) => (Some(i), began),
+                None => (None, event.time),
+            };
+            let key = SeriesKey {
+                service: event.service.clone(),
+                level: event.level,
+                signature,
+                template,
+            };
+            self.series
+                .entry(key)
+                .or_default()
+                .add(bucket, &event, began, self.recent);
         }
-        mask_message(&event.message, &mut self.masked);
-        let template = self.intern_key();
-        let (signature, began) = match classified {
-            Some((i, began)) => (Some(i), began),
-            None => (None, event.time),
+        // The last event per service (silence evidence): its message is moved, not copied
+        // (the event ends here).
+        let mut text = std::mem::take(&mut event.message);
+        if text.len() > MAX_SAMPLE_BYTES {
+            let cut = crate::ingest::reader::utf8_floor(text.as_bytes(), MAX_SAMPLE_BYTES);
+            text.truncate(cut);
+            text.push('…');
+        }
+        let sample = Sample {
+            time: event.time,
+            began: event.time,
+            input: event.input,
+            line: event.line,
+            text,
         };
-        let key = SeriesKey {
-            service: event.service.clone(),
-            level: event.level,
-            signature,
-            template,
-        };
-        self.series
-            .entry(key)
-            .or_default()
-            .add(bucket, &event, began, self.recent);
+        match self.last_event.get_mut(&event.service) {
+            Some(last) => *last = sample,
+            None => {
+                self.last_event.insert(event.service, sample);
+            }
+        }
+    }
+
+    fn end_of_input(&mut self) {
+        self.flush();
     }
 }
 
@@ -614,7 +633,8 @@ impl Aggregate {
     /// Adds one input's aggregator. The result does not depend on the order inputs are added
     /// in (every part is a sum, a minimum or maximum, or an order-free selection), so inputs
     /// can be folded in as threads finish them; call [`Aggregate::finish`] after the last.
-    pub fn absorb(&mut self, part: Aggregator) {
+    pub fn absorb(&mut self, mut part: Aggregator) {
+        part.flush();
         self.keys_capped |= part.keys_capped;
         self.caps.hit(
             "template_keys_per_input",

@@ -264,6 +264,13 @@ impl EventSink for ScanSink {
         }
         self.all.accept(event);
     }
+
+    fn end_of_input(&mut self) {
+        self.all.end_of_input();
+        if let Some(f) = self.fresh.as_mut() {
+            f.end_of_input();
+        }
+    }
 }
 
 /// What the inputs add up to, folded in as each input is read.
@@ -353,7 +360,11 @@ pub fn scan(
             file_updates: Vec::new(),
             agg: Aggregate::default(),
         },
-        |acc, i, sink| {
+        |acc, i, mut sink| {
+            sink.all.flush();
+            if let Some(f) = sink.fresh.as_mut() {
+                f.flush();
+            }
             let src = sink.fresh.as_ref().unwrap_or(&sink.all);
             add_to_history(&mut acc.delta, src, signatures, &mut acc.names);
             if let (Some(ident), Some(input)) = (idents.get(i), inputs.get(i)) {
