@@ -429,7 +429,8 @@ pub fn analyze_aggregate(
             limit: crate::detect::impact::EXACT_LIMIT as u64,
             beyond: i
                 .clients
-                .saturating_sub(crate::detect::impact::EXACT_LIMIT as u64),
+                .saturating_sub(crate::detect::impact::EXACT_LIMIT as u64)
+                .max(1),
             inputs: Vec::new(),
             effect: "distinct clients in the window are HyperLogLog estimates (about 1.6 % error)",
         };
@@ -475,9 +476,12 @@ fn window_info(w: &Window, user: bool) -> WindowInfo {
 /// The services whose access logs measure user impact: the edge. A request passes through
 /// several tiers that may each log it (a load balancer, nginx, the application's own request
 /// log); counting every tier would count it several times. Proxies log the client's address
-/// and applications behind them usually do not, so when some services do, only they count.
-/// Among those, one whose sampled request ids are mostly seen by a busier one is behind it
-/// and is left out too. Returns the edge, and the services left out.
+/// and applications behind them usually do not: a service without client addresses is behind
+/// the ones with them when its sampled request ids are mostly seen by one of them, or when it
+/// served no more requests than they did together (a service busier than every proxy given
+/// is not behind them: its own proxy's logs are missing, and it counts). Among the services
+/// with client addresses, one whose request ids are mostly seen by a busier one is behind it.
+/// Returns the edge, and the services left out.
 fn edge_services(agg: &Aggregate) -> (Vec<&str>, Vec<&str>) {
     let totals: Vec<(&str, u64, u64)> = {
         let mut t: Vec<(&str, u64, u64)> = agg
@@ -494,11 +498,30 @@ fn edge_services(agg: &Aggregate) -> (Vec<&str>, Vec<&str>) {
         t.sort_unstable();
         t
     };
-    let any_client = totals.iter().any(|&(_, _, c)| c > 0);
+    let proxies: Vec<(&str, u64)> = totals
+        .iter()
+        .filter(|&&(_, _, c)| c > 0)
+        .map(|&(svc, n, _)| (svc, n))
+        .collect();
+    let proxied: u64 = proxies.iter().map(|&(_, n)| n).sum();
+    let seen_by_proxy = |svc: &str| {
+        let Some(mine) = agg.anchors.get(svc) else {
+            return false;
+        };
+        proxies.iter().any(|&(p, _)| {
+            agg.anchors
+                .get(p)
+                .and_then(|a| a.covers(mine))
+                .is_some_and(|share| share >= 0.5)
+        })
+    };
     let mut edge: Vec<(&str, u64)> = Vec::new();
     let mut behind: Vec<&str> = Vec::new();
     for &(svc, n, c) in &totals {
-        if any_client && c == 0 {
+        let is_behind = !proxies.is_empty()
+            && c == 0
+            && (seen_by_proxy(svc) || n.saturating_mul(20) <= proxied.saturating_mul(21));
+        if is_behind {
             behind.push(svc);
         } else {
             edge.push((svc, n));
@@ -860,6 +883,30 @@ mod tests {
         let (edge, behind) = edge_services(&agg);
         assert_eq!(edge, ["admin", "lb"]);
         assert_eq!(behind, ["web"]);
+    }
+
+    #[test]
+    fn edge_valid_busier_application_without_its_proxy_counts() {
+        // An admin proxy (50 requests) and an application whose own proxy's logs were not
+        // given (400 requests, no client addresses): the application is not behind the admin
+        // proxy and counts.
+        let signatures = SignatureSet::embedded();
+        let mut admin = Aggregator::new(signatures, "admin/access.log");
+        let mut app = Aggregator::new(signatures, "shop/app.log");
+        for id in 0..50 {
+            admin.accept(request("admin", id, false));
+        }
+        for id in 0..400 {
+            let mut e = request("shop", id + 9000, false);
+            e.fields = {
+                let mut f = Fields::new();
+                f.insert(keys::HTTP_STATUS, "200");
+                f
+            };
+            app.accept(e);
+        }
+        let agg = Aggregate::merge(vec![admin, app]);
+        assert_eq!(edge_services(&agg), (vec!["admin", "shop"], vec![]));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! | `inferred_changes_per_input` | [`super::MAX_INFERRED_CHANGES`] | further deploy/restart lines are not turned into change events |
 //! | `line_bytes` | `--max-line-bytes` | the line is cut at the cap (and still counted) |
 //! | `continuation_bytes_per_event` | [`crate::ingest::MAX_CONTINUATION_BYTES`] | the rest of a stack trace is counted, not stored or matched |
-//! | `exact_clients` | [`super::impact::EXACT_LIMIT`] a minute | distinct clients are estimated (HyperLogLog, about 1.6 % error) |
+//! | `exact_clients` | [`super::impact::EXACT_LIMIT`] (a minute, or the window's union) | distinct clients are estimated (HyperLogLog, about 1.6 % error) |
 //!
 //! Always applied, never reported (they are samples by design, and reports say how many lines
 //! they quote): evidence lines per series ([`super::MAX_SAMPLES_PER_SERIES`]), request ids per

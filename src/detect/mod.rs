@@ -150,9 +150,10 @@ pub struct Series {
 /// last period of the logs, which is known only once every input is read).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RecentEvidence {
-    /// The earliest [`RECENT_PER_HOUR`] occurrences of each hour, for the latest
-    /// [`RECENT_HOURS`] hours: whatever 24-hour period ends at the last event, its earliest
-    /// occurrences are among them.
+    /// The earliest [`RECENT_PER_HOUR`] occurrences of each hour and its latest one, for the
+    /// latest [`RECENT_HOURS`] hours: whatever 24-hour period ends at the last event, a series
+    /// with occurrences in it has some of them kept (the period usually starts within an hour,
+    /// whose earliest occurrences may precede it; its latest one does not).
     LatestHours,
     /// The earliest [`RECENT_PER_HOUR`] occurrences: the period starts at a known time (events
     /// before it are not aggregated).
@@ -183,37 +184,57 @@ impl RecentEvidence {
                     .checked_sub(RECENT_HOURS)
                     .and_then(|k| hours.get(k).copied())
                     .unwrap_or(i64::MIN);
-                let mut prev = None;
+                // Position within its hour, and whether it is the hour's last.
+                let n = samples.len();
+                let mut keep = vec![false; n];
                 let mut in_hour = 0usize;
-                samples.retain(|s| {
-                    let h = hour(s);
-                    if prev != Some(h) {
-                        prev = Some(h);
+                for i in 0..n {
+                    let h = hour(&samples[i]);
+                    if i > 0 && hour(&samples[i - 1]) != h {
                         in_hour = 0;
                     }
                     in_hour += 1;
-                    h >= from && in_hour <= RECENT_PER_HOUR
-                });
+                    let last_of_hour = samples.get(i + 1).is_none_or(|next| hour(next) != h);
+                    keep[i] = h >= from && (in_hour <= RECENT_PER_HOUR || last_of_hour);
+                }
+                let mut k = keep.into_iter();
+                samples.retain(|_| k.next().unwrap_or(false));
             }
         }
     }
 
-    /// Whether an occurrence later than every kept sample would be kept (the common case,
-    /// decided without building the sample).
-    fn keeps_later(self, kept: &[Sample], time: Timestamp) -> bool {
+    /// What to do with an occurrence later than every kept sample (the common case, decided
+    /// without building the sample).
+    fn on_later(self, kept: &[Sample], time: Timestamp) -> Later {
         match self {
-            RecentEvidence::Earliest => kept.len() < RECENT_PER_HOUR,
+            RecentEvidence::Earliest if kept.len() < RECENT_PER_HOUR => Later::Push,
+            RecentEvidence::Earliest => Later::Skip,
             RecentEvidence::LatestHours => {
                 let h = time.0.div_euclid(HOUR_NANOS);
-                kept.iter()
+                let same_hour = kept
+                    .iter()
                     .rev()
-                    .take(RECENT_PER_HOUR)
+                    .take(RECENT_PER_HOUR + 1)
                     .filter(|s| s.time.0.div_euclid(HOUR_NANOS) == h)
-                    .count()
-                    < RECENT_PER_HOUR
+                    .count();
+                match same_hour {
+                    0 => Later::PushHour,
+                    n if n <= RECENT_PER_HOUR => Later::Push,
+                    // The hour's earliest and a later one: this one is the hour's latest now.
+                    _ => Later::ReplaceLast,
+                }
             }
         }
     }
+}
+
+/// See [`RecentEvidence::on_later`].
+enum Later {
+    Skip,
+    Push,
+    /// Push, and the oldest hour may have to go.
+    PushHour,
+    ReplaceLast,
 }
 
 impl Series {
@@ -232,10 +253,19 @@ impl Series {
             if !later {
                 self.recent.push(sample_of(event, began));
                 policy.select(&mut self.recent);
-            } else if policy.keeps_later(&self.recent, event.time) {
-                self.recent.push(sample_of(event, began));
-                if policy == RecentEvidence::LatestHours {
-                    policy.select(&mut self.recent);
+            } else {
+                match policy.on_later(&self.recent, event.time) {
+                    Later::Skip => {}
+                    Later::Push => self.recent.push(sample_of(event, began)),
+                    Later::PushHour => {
+                        self.recent.push(sample_of(event, began));
+                        policy.select(&mut self.recent);
+                    }
+                    Later::ReplaceLast => {
+                        if let Some(last) = self.recent.last_mut() {
+                            set_sample(last, event, began);
+                        }
+                    }
                 }
             }
         }
@@ -283,6 +313,20 @@ impl Series {
         self.total += other.total;
         self.samples.extend(other.samples);
         self.sample_blocks = select_samples(&mut self.samples);
+    }
+}
+
+/// Overwrites `s` with `event`, reusing its text's allocation.
+fn set_sample(s: &mut Sample, event: &Event, began: Timestamp) {
+    s.time = event.time;
+    s.began = began;
+    s.input = event.input;
+    s.line = event.line;
+    s.text.clear();
+    let cut = crate::ingest::reader::utf8_floor(event.message.as_bytes(), MAX_SAMPLE_BYTES);
+    s.text.push_str(&event.message[..cut]);
+    if cut < event.message.len() {
+        s.text.push('…');
     }
 }
 
@@ -475,17 +519,15 @@ impl EventSink for Aggregator {
             (None, None, None, None, None, None);
         for (k, v) in event.fields.0.iter() {
             match &**k {
-                keys::HTTP_STATUS => status = v.parse::<u16>().ok(),
-                keys::HTTP_LATENCY => {
-                    latency = v
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|l| l.is_finite() && *l >= 0.0)
+                // The first of a repeated key wins, as with `Fields::get`.
+                keys::HTTP_STATUS if status.is_none() => status = v.parse::<u16>().ok(),
+                keys::HTTP_LATENCY if latency.is_none() => {
+                    latency = v.parse::<f64>().ok().filter(|l| l.is_finite() && *l >= 0.0)
                 }
-                keys::REQUEST_ID => request_id = Some(v.as_str()),
-                keys::TRACE_ID => trace_id = Some(v.as_str()),
-                keys::USER => user = Some(v.as_str()),
-                keys::CLIENT => client = Some(v.as_str()),
+                keys::REQUEST_ID if request_id.is_none() => request_id = Some(v.as_str()),
+                keys::TRACE_ID if trace_id.is_none() => trace_id = Some(v.as_str()),
+                keys::USER if user.is_none() => user = Some(v.as_str()),
+                keys::CLIENT if client.is_none() => client = Some(v.as_str()),
                 _ => {}
             }
         }

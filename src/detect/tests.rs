@@ -83,7 +83,7 @@ proptest! {
         let (merged, mut every) = fold(&inputs, &order, Some(policy));
         policy.select(&mut every);
         prop_assert_eq!(keys(&merged.recent), keys(&every));
-        prop_assert!(merged.recent.len() <= RECENT_HOURS * RECENT_PER_HOUR);
+        prop_assert!(merged.recent.len() <= RECENT_HOURS * (RECENT_PER_HOUR + 1));
     }
 
     #[test]
@@ -132,4 +132,29 @@ fn samples_valid_capped_over_a_long_series() {
     assert_eq!(s.samples.len(), 3 + (blocks as usize - 2));
     let last = s.samples.last().map(|x| x.time.0 / SAMPLE_BLOCK_NANOS);
     assert_eq!(last, Some(blocks - 1));
+}
+
+#[test]
+fn recent_valid_keeps_the_latest_of_an_hour_the_period_starts_within() {
+    // A nightly scan's period is the 24 hours before the last event: here it starts at 09:30,
+    // after the first three occurrences of hour 09 but before the fourth.
+    let policy = Some(RecentEvidence::LatestHours);
+    let mut s = Series::default();
+    let at = |h: i64, m: i64| h * 3600 + m * 60;
+    for (line, secs) in [at(9, 5), at(9, 10), at(9, 15), at(9, 40), at(9, 45)]
+        .into_iter()
+        .enumerate()
+    {
+        let e = event(secs, 0, line as u64 + 1);
+        s.add(bucket_of(e.time), &e, e.time, policy);
+    }
+    let period_start = Timestamp(at(9, 30) * Timestamp::NANOS_PER_SEC);
+    let in_period: Vec<i64> = s
+        .recent
+        .iter()
+        .filter(|x| x.time >= period_start)
+        .map(|x| x.time.0 / Timestamp::NANOS_PER_SEC)
+        .collect();
+    assert_eq!(in_period, vec![at(9, 45)]);
+    assert_eq!(s.recent.len(), RECENT_PER_HOUR + 1);
 }

@@ -621,8 +621,15 @@ impl Stitch {
             r.continuation += out.lead_lines;
             if let Some(held) = &mut self.held {
                 r.continuation_cut += out.lead_cut;
-                for line in out.lead_body.split('\n').filter(|l| !l.is_empty()) {
-                    if !append_body(&mut held.body, line) {
+                let lines: Vec<&str> = out
+                    .lead_body
+                    .split('\n')
+                    .filter(|l| !l.is_empty())
+                    .collect();
+                for (k, line) in lines.iter().enumerate() {
+                    // The lead's last line, when the lead itself was cut, is counted already.
+                    let counted = out.lead_cut > 0 && k + 1 == lines.len();
+                    if !append_body(&mut held.body, line) && !counted {
                         r.continuation_cut += 1;
                     }
                 }
