@@ -9,6 +9,7 @@
 //! | id | limit | what happens beyond it |
 //! |---|---|---|
 //! | `template_keys_per_input` | [`super::MAX_KEYS_PER_INPUT`] | further templates of that input are counted together as one |
+//! | `template_keys_total` | [`super::MAX_KEYS_TOTAL`] | templates without a signature beyond it (those whose key hashes highest, whatever the order inputs are merged in) are counted together per service |
 //! | `inferred_changes_per_input` | [`super::MAX_INFERRED_CHANGES`] | further deploy/restart lines are not turned into change events |
 //! | `line_bytes` | `--max-line-bytes` | the line is cut at the cap (and still counted) |
 //! | `continuation_bytes_per_event` | [`crate::ingest::MAX_CONTINUATION_BYTES`] | the rest of a stack trace is counted, not stored or matched |

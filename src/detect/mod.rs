@@ -40,6 +40,8 @@ pub const MAX_SAMPLES_PER_SERIES: usize = 24;
 pub const SAMPLE_BLOCK_NANOS: i64 = 5 * 60 * Timestamp::NANOS_PER_SEC;
 /// Distinct template keys kept per input before new ones are folded into one overflow key.
 pub const MAX_KEYS_PER_INPUT: usize = 50_000;
+/// Distinct templates without a signature kept over all inputs (see [`Aggregate::absorb`]).
+pub const MAX_KEYS_TOTAL: usize = 200_000;
 /// Inferred change events kept per input.
 pub const MAX_INFERRED_CHANGES: usize = 200;
 /// Evidence text is cut to this many bytes.
@@ -643,7 +645,6 @@ impl EventSink for Aggregator {
 }
 
 /// All inputs' aggregates merged.
-#[derive(Default)]
 pub struct Aggregate {
     pub series: FastMap<SeriesKey, Series>,
     pub volume: FastMap<Arc<str>, BTreeMap<i64, u64>>,
@@ -659,6 +660,55 @@ pub struct Aggregate {
     pub span: Option<(Timestamp, Timestamp)>,
     /// The recent evidence the parts kept (see [`Aggregator::recent`]).
     pub recent: Option<RecentEvidence>,
+    /// Template keys without a signature are kept when their hash is at most this (see
+    /// [`Aggregate::absorb`]).
+    key_threshold: u64,
+    /// Series without a signature, apart from the overflow ones.
+    free_keys: usize,
+    /// Events moved into the overflow series by the total key cap.
+    keys_folded: u64,
+    /// The total key cap ([`MAX_KEYS_TOTAL`]; smaller in tests).
+    key_cap: usize,
+}
+
+impl Default for Aggregate {
+    fn default() -> Self {
+        Aggregate {
+            series: FastMap::default(),
+            volume: FastMap::default(),
+            http: FastMap::default(),
+            last_event: FastMap::default(),
+            inferred: Vec::new(),
+            anchors: FastMap::default(),
+            impact: FastMap::default(),
+            keys_capped: false,
+            caps: caps::Caps::default(),
+            span: None,
+            recent: None,
+            key_threshold: u64::MAX,
+            free_keys: 0,
+            keys_folded: 0,
+            key_cap: MAX_KEYS_TOTAL,
+        }
+    }
+}
+
+/// A stable hash of a template key (FNV-1a with a final mix), for the total key cap.
+fn key_hash(key: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 33)
+}
+
+/// Whether a series counts against the total key cap: a template without a signature, other
+/// than the overflow itself (signature series are bounded by the library's size).
+fn is_free(k: &SeriesKey) -> bool {
+    k.signature.is_none() && &*k.template != OVERFLOW_KEY
 }
 
 impl Aggregate {
@@ -694,13 +744,9 @@ impl Aggregate {
         );
         self.recent = self.recent.or(part.recent);
         for (k, s) in part.series {
-            match self.series.get_mut(&k) {
-                Some(existing) => existing.merge(s, self.recent),
-                None => {
-                    self.series.insert(k, s);
-                }
-            }
+            self.add_series(k, s);
         }
+        self.enforce_key_cap();
         for (svc, buckets) in part.volume {
             let slot = self.volume.entry(svc).or_default();
             for (b, n) in buckets {
@@ -730,8 +776,78 @@ impl Aggregate {
         }
     }
 
+    /// Adds one series, folded into its overflow series when the total key cap excludes it.
+    fn add_series(&mut self, k: SeriesKey, s: Series) {
+        let k = if is_free(&k) && key_hash(&k.template) > self.key_threshold {
+            self.keys_folded = self.keys_folded.saturating_add(s.total);
+            SeriesKey {
+                template: Arc::from(OVERFLOW_KEY),
+                ..k
+            }
+        } else {
+            k
+        };
+        match self.series.get_mut(&k) {
+            Some(existing) => existing.merge(s, self.recent),
+            None => {
+                self.free_keys += usize::from(is_free(&k));
+                self.series.insert(k, s);
+            }
+        }
+    }
+
+    /// Keeps at most [`MAX_KEYS_TOTAL`] templates without a signature over all inputs: those
+    /// whose key hashes lowest (halving the threshold until they fit), the others counted in
+    /// their service's overflow series. Which keys are kept depends only on the set of keys
+    /// seen, not on the order inputs are merged in (the threshold only goes down, and a key
+    /// above it is folded whenever it comes).
+    fn enforce_key_cap(&mut self) {
+        if self.free_keys <= self.key_cap {
+            return;
+        }
+        while self.free_keys > self.key_cap && self.key_threshold > 0 {
+            self.key_threshold /= 2;
+            let t = self.key_threshold;
+            self.free_keys = self
+                .series
+                .keys()
+                .filter(|k| is_free(k) && key_hash(&k.template) <= t)
+                .count();
+        }
+        let t = self.key_threshold;
+        let out: Vec<SeriesKey> = self
+            .series
+            .keys()
+            .filter(|k| is_free(k) && key_hash(&k.template) > t)
+            .cloned()
+            .collect();
+        for k in out {
+            if let Some(s) = self.series.remove(&k) {
+                self.keys_folded = self.keys_folded.saturating_add(s.total);
+                let into = SeriesKey {
+                    template: Arc::from(OVERFLOW_KEY),
+                    ..k
+                };
+                match self.series.get_mut(&into) {
+                    Some(existing) => existing.merge(s, self.recent),
+                    None => {
+                        self.series.insert(into, s);
+                    }
+                }
+            }
+        }
+    }
+
     /// Orders what [`Aggregate::absorb`] collected and computes the span.
     pub fn finish(&mut self) {
+        self.caps.hit(
+            "template_keys_total",
+            self.key_cap as u64,
+            self.keys_folded,
+            None,
+            "further message templates without a signature were counted together per service",
+        );
+        self.keys_folded = 0;
         sort_changes(&mut self.inferred);
         self.recompute_span();
     }
@@ -770,13 +886,9 @@ impl Aggregate {
             }
             shifted.samples = series.samples;
             shifted.samples.iter_mut().for_each(shift_sample);
-            match self.series.get_mut(&k) {
-                Some(existing) => existing.merge(shifted, self.recent),
-                None => {
-                    self.series.insert(k, shifted);
-                }
-            }
+            self.add_series(k, shifted);
         }
+        self.enforce_key_cap();
         for (svc, buckets) in other.volume {
             let slot = self.volume.entry(svc).or_default();
             for (b, n) in buckets {

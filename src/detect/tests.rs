@@ -158,3 +158,74 @@ fn recent_valid_keeps_the_latest_of_an_hour_the_period_starts_within() {
     assert_eq!(in_period, vec![at(9, 45)]);
     assert_eq!(s.recent.len(), RECENT_PER_HOUR + 1);
 }
+
+/// A letters-only word per number: distinct templates that no masking takes for a variable.
+fn word(mut i: u32) -> String {
+    i += 26 * 26 * 26;
+    let mut w = Vec::new();
+    while i > 0 {
+        w.push(b'a' + (i % 26) as u8);
+        i /= 26;
+    }
+    w.reverse();
+    String::from_utf8(w).unwrap_or_default()
+}
+
+/// An aggregator whose only series are error templates `keys` of service `svc`, once each.
+fn part_with_keys(svc: &str, keys: &[u32]) -> Aggregator {
+    let mut a = Aggregator::new(crate::patterns::SignatureSet::embedded(), "test.log");
+    for &k in keys {
+        let mut e = event(i64::from(k), 0, u64::from(k) + 1);
+        e.service = Arc::from(svc);
+        e.message = format!("widget {} refused", word(k));
+        a.accept(e);
+    }
+    a
+}
+
+proptest! {
+    #[test]
+    fn key_cap_valid_same_kept_keys_whatever_the_merge_order(
+        parts in proptest::collection::vec(proptest::collection::vec(0u32..400, 0..80), 1..6),
+        order_seed in any::<u64>(),
+    ) {
+        let run = |order: &[usize]| {
+            let mut all = Aggregate { key_cap: 50, ..Aggregate::default() };
+            for &i in order {
+                all.absorb(part_with_keys("api", &parts[i]));
+            }
+            all.finish();
+            let mut kept: Vec<(String, u64)> = all
+                .series
+                .iter()
+                .map(|(k, s)| (k.template.to_string(), s.total))
+                .collect();
+            kept.sort();
+            (kept, all.caps.list())
+        };
+        let forward: Vec<usize> = (0..parts.len()).collect();
+        let mut shuffled = forward.clone();
+        let n = shuffled.len();
+        for i in (1..n).rev() {
+            let j = (order_seed.rotate_left(i as u32) % (i as u64 + 1)) as usize;
+            shuffled.swap(i, j);
+        }
+        let (a, caps_a) = run(&forward);
+        let (b, caps_b) = run(&shuffled);
+        prop_assert_eq!(&a, &b);
+        prop_assert_eq!(&caps_a, &caps_b);
+        let free = a.iter().filter(|(t, _)| t != OVERFLOW_KEY).count();
+        prop_assert!(free <= 50);
+        let mut distinct: Vec<u32> = parts.iter().flatten().copied().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        // Over the cap, the cap is reported; under it, every key is kept.
+        prop_assert_eq!(distinct.len() > 50, !caps_a.is_empty());
+        if distinct.len() <= 50 {
+            prop_assert_eq!(free, distinct.len());
+        }
+        let total: u64 = a.iter().map(|(_, n)| n).sum();
+        let events: usize = parts.iter().map(Vec::len).sum();
+        prop_assert_eq!(total, events as u64);
+    }
+}
