@@ -41,7 +41,7 @@ pub const SAMPLE_BLOCK_NANOS: i64 = 5 * 60 * Timestamp::NANOS_PER_SEC;
 /// Distinct template keys kept per input before new ones are folded into one overflow key.
 pub const MAX_KEYS_PER_INPUT: usize = 50_000;
 /// Distinct templates without a signature kept over all inputs (see [`Aggregate::absorb`]).
-pub const MAX_KEYS_TOTAL: usize = 200_000;
+pub const MAX_KEYS_TOTAL: usize = 100_000;
 /// Inferred change events kept per input.
 pub const MAX_INFERRED_CHANGES: usize = 200;
 /// Evidence text is cut to this many bytes.
