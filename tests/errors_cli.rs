@@ -101,6 +101,33 @@ fn since_invalid_garbage_names_option_and_value() {
 }
 
 #[test]
+fn until_invalid_before_since_names_both_options() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let state = tmp.path().join("state.json");
+    let order = [
+        "--since",
+        "2024-03-12T14:00:00Z",
+        "--until",
+        "2024-03-12T13:00:00Z",
+    ];
+    let analyze: Vec<&str> = ["analyze"]
+        .iter()
+        .chain(&order)
+        .chain(&[SAMPLE])
+        .copied()
+        .collect();
+    fails_naming(&analyze, &["--until", "--since"]);
+    let scan: Vec<&str> = ["scan", "--state", path(&state)]
+        .iter()
+        .chain(&order)
+        .chain(&[SAMPLE])
+        .copied()
+        .collect();
+    fails_naming(&scan, &["--until", "--since"]);
+    assert!(!state.exists(), "a refused scan wrote a state");
+}
+
+#[test]
 fn other_options_invalid_name_option_and_value() {
     fails_naming(
         &["timeline", "--level", "loud", SAMPLE],

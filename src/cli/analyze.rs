@@ -1,9 +1,9 @@
 //! `culprit analyze`: find the incident window, align it with deploys, rank the likely causes.
 
 use super::Outcome;
-use super::common::{InputArgs, open_output, report_input_problems};
+use super::common::{InputArgs, open_output, report_input_problems, since_until, user_instant};
 use crate::analyze::{AnalyzeOptions, analyze};
-use crate::time::{parse_duration_nanos, parse_user_instant};
+use crate::time::parse_duration_nanos;
 use crate::timeline::changes::{self, Change};
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
@@ -115,11 +115,7 @@ pub struct AnalyzeArgs {
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
     let ingest = args.input.resolve()?;
     let zone = ingest.zone;
-    let instant = |s: &str, option: &str| {
-        parse_user_instant(s, &zone)
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("invalid value for {option}"))
-    };
+    let instant = |s: &str, option: &str| user_instant(s, option, &zone);
     let window = match &args.window {
         None => None,
         Some(w) => {
@@ -133,16 +129,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
             Some((a, b))
         }
     };
-    let since = args
-        .since
-        .as_deref()
-        .map(|s| instant(s, "--since"))
-        .transpose()?;
-    let until = args
-        .until
-        .as_deref()
-        .map(|s| instant(s, "--until"))
-        .transpose()?;
+    let (since, until) = since_until(args.since.as_deref(), args.until.as_deref(), &zone)?;
     let baseline = args
         .baseline
         .as_deref()

@@ -215,3 +215,38 @@ pub fn load_signatures(
         }
     }
 }
+
+/// Parses a time given on the command line (RFC 3339, or a local time in `zone`); the error
+/// names the option.
+pub fn user_instant(
+    value: &str,
+    option: &str,
+    zone: &Zone,
+) -> anyhow::Result<crate::event::Timestamp> {
+    crate::time::parse_user_instant(value, zone)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("invalid value for {option}"))
+}
+
+/// Parses `--since` and `--until` and checks that `--until` comes after `--since`.
+pub fn since_until(
+    since: Option<&str>,
+    until: Option<&str>,
+    zone: &Zone,
+) -> anyhow::Result<(
+    Option<crate::event::Timestamp>,
+    Option<crate::event::Timestamp>,
+)> {
+    let since = since
+        .map(|s| user_instant(s, "--since", zone))
+        .transpose()?;
+    let until = until
+        .map(|s| user_instant(s, "--until", zone))
+        .transpose()?;
+    if let (Some(s), Some(u)) = (since, until) {
+        if u <= s {
+            bail!("invalid value for --until: it must be after --since");
+        }
+    }
+    Ok((since, until))
+}

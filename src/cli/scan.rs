@@ -2,11 +2,9 @@
 //! (see [`crate::scan`]).
 
 use super::Outcome;
-use super::common::{InputArgs, open_output, report_input_problems};
+use super::common::{InputArgs, open_output, report_input_problems, since_until};
 use crate::scan::state::{State, StateLock};
 use crate::scan::{FailOn, ScanOptions, report};
-use crate::time::parse_user_instant;
-use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -60,26 +58,7 @@ pub struct ScanArgs {
 pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     let ingest = args.input.resolve()?;
     let zone = ingest.zone;
-    let instant = |s: &str, option: &str| {
-        parse_user_instant(s, &zone)
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("invalid value for {option}"))
-    };
-    let since = args
-        .since
-        .as_deref()
-        .map(|s| instant(s, "--since"))
-        .transpose()?;
-    let until = args
-        .until
-        .as_deref()
-        .map(|s| instant(s, "--until"))
-        .transpose()?;
-    if let (Some(s), Some(u)) = (since, until) {
-        if u <= s {
-            bail!("invalid value for --until: it must be after --since");
-        }
-    }
+    let (since, until) = since_until(args.since.as_deref(), args.until.as_deref(), &zone)?;
     let signatures = super::common::load_signatures(&args.patterns)?;
     let found = crate::ingest::input::discover(&args.input.paths)?;
     let lock = StateLock::acquire(&args.state)?;
