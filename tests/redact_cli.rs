@@ -3,28 +3,16 @@
 
 use std::process::Command;
 
+mod common;
+
 /// A Spring Boot service whose pool starts timing out, logging a user's e-mail, the client's
 /// address and a JDBC URL with a password in its errors.
 fn incident_dir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::create_dir(dir.path().join("api")).expect("mkdir");
-    let mut log = String::new();
-    for m in 0..240u32 {
-        let (h, mm) = (10 + m / 60, m % 60);
-        log.push_str(&format!(
-            "2024-03-12T{h:02}:{mm:02}:01.000Z  INFO 1 --- [api] [nio-8080-exec-1] c.e.api.LoginController                  : login ok for user {m}\n"
-        ));
-        if (150..200).contains(&m) {
-            for k in 0..4 {
-                log.push_str(&format!(
-                    "2024-03-12T{h:02}:{mm:02}:{:02}.000Z ERROR 1 --- [api] [nio-8080-exec-2] c.e.api.LoginController                  : login failed for jane.doe@example.com from 203.0.113.77: HikariPool-1 - Connection is not available, request timed out after 30000ms (total=10, active=10, idle=0, waiting=12) url=jdbc:postgresql://db:5432/app?user=app&password=hunter2secret\n",
-                    10 + k * 10
-                ));
-            }
-        }
-    }
-    std::fs::write(dir.path().join("api/app.log"), log).expect("write");
-    dir
+    common::spring_incident(
+        "c.e.api.LoginController",
+        "login ok for user 42",
+        "login failed for jane.doe@example.com from 203.0.113.77: HikariPool-1 - Connection is not available, request timed out after 30000ms (total=10, active=10, idle=0, waiting=12) url=jdbc:postgresql://db:5432/app?user=app&password=hunter2secret",
+    )
 }
 
 #[test]

@@ -3,6 +3,8 @@
 
 use std::process::Command;
 
+mod common;
+
 fn analyze(args: &[&str], dir: &std::path::Path, no_color: bool) -> String {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_culprit"));
     cmd.arg("analyze").args(args).arg(dir);
@@ -23,25 +25,11 @@ fn analyze(args: &[&str], dir: &std::path::Path, no_color: bool) -> String {
 
 /// Errors whose text carries terminal escapes (clear screen, window title, a fake prompt).
 fn hostile_dir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::create_dir(dir.path().join("api")).expect("mkdir");
-    let mut log = String::new();
-    for m in 0..240u32 {
-        let (h, mm) = (10 + m / 60, m % 60);
-        log.push_str(&format!(
-            "2024-03-12T{h:02}:{mm:02}:01.000Z  INFO 1 --- [api] [nio-8080-exec-1] c.e.api.Jobs                             : job ok\n"
-        ));
-        if (150..200).contains(&m) {
-            for k in 0..4 {
-                log.push_str(&format!(
-                    "2024-03-12T{h:02}:{mm:02}:{:02}.000Z ERROR 1 --- [api] [nio-8080-exec-2] c.e.api.Jobs                             : job failed for \x1b[2J\x1b]0;pwned\x07\x1b[1A$ rm -rf / \u{202e}txt.exe\n",
-                    10 + k * 10
-                ));
-            }
-        }
-    }
-    std::fs::write(dir.path().join("api/app.log"), log).expect("write");
-    dir
+    common::spring_incident(
+        "c.e.api.Jobs",
+        "job ok",
+        "job failed for \x1b[2J\x1b]0;pwned\x07\x1b[1A$ rm -rf / \u{202e}txt.exe",
+    )
 }
 
 #[test]
