@@ -15,6 +15,8 @@
 //! | `continuation_bytes_per_event` | [`crate::ingest::MAX_CONTINUATION_BYTES`] | the rest of a stack trace is counted, not stored or matched |
 //! | `exact_clients` | [`super::impact::EXACT_LIMIT`] (a minute, or the window's union) | distinct clients are estimated (HyperLogLog, about 1.6 % error) |
 //!
+//! `culprit scan` adds `history_templates_per_run` (see `scan::MAX_DELTA_TEMPLATES`).
+//!
 //! Always applied, never reported (they are samples by design, and reports say how many lines
 //! they quote): evidence lines per series ([`super::MAX_SAMPLES_PER_SERIES`]), request ids per
 //! service for clock estimation ([`super::clocks::MAX_ANCHORS`]).

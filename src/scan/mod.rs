@@ -282,6 +282,58 @@ struct ScanFold {
     /// Input index, the identity it matched, its new identity and record.
     file_updates: Vec<(usize, Option<String>, String, FileRecord)>,
     agg: Aggregate,
+    /// Per service: template records are kept in `delta` while the hash of their id is at
+    /// most this (see [`cap_delta_templates`]).
+    thresholds: HashMap<String, u64>,
+    /// Events of the template records dropped by that cap.
+    delta_dropped: u64,
+}
+
+/// Template records one run adds to a service's history at most, before the state's own
+/// recency cap ([`state::MAX_TEMPLATES_PER_SERVICE`]) applies on saving.
+const MAX_DELTA_TEMPLATES: usize = 4 * state::MAX_TEMPLATES_PER_SERVICE;
+
+fn id_hash(id: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 33)
+}
+
+/// Bounds what one run adds to each service's templates: beyond [`MAX_DELTA_TEMPLATES`], the
+/// records whose id hashes highest are dropped (the threshold halves until they fit, and only
+/// goes down, so which records stay does not depend on the order inputs are folded in).
+/// Counts per day of errors, signatures and categories are kept apart and are not affected.
+fn cap_delta_templates(
+    delta: &mut State,
+    thresholds: &mut HashMap<String, u64>,
+    dropped: &mut u64,
+) {
+    for (name, svc) in delta.services.iter_mut() {
+        let t = thresholds.entry(name.clone()).or_insert(u64::MAX);
+        let over = |t: u64, svc: &state::ServiceHistory| {
+            svc.templates.keys().filter(|id| id_hash(id) <= t).count() > MAX_DELTA_TEMPLATES
+        };
+        if *t == u64::MAX && svc.templates.len() <= MAX_DELTA_TEMPLATES {
+            continue;
+        }
+        while *t > 0 && over(*t, svc) {
+            *t /= 2;
+        }
+        let limit = *t;
+        svc.templates.retain(|id, rec| {
+            let keep = id_hash(id) <= limit;
+            if !keep {
+                *dropped = dropped
+                    .saturating_add(rec.days.values().fold(0u64, |a, n| a.saturating_add(*n)));
+            }
+            keep
+        });
+    }
 }
 
 /// Per-input identity bookkeeping.
@@ -359,6 +411,8 @@ pub fn scan(
             names: HashMap::new(),
             file_updates: Vec::new(),
             agg: Aggregate::default(),
+            thresholds: HashMap::new(),
+            delta_dropped: 0,
         },
         |acc, i, mut sink| {
             sink.all.flush();
@@ -367,6 +421,7 @@ pub fn scan(
             }
             let src = sink.fresh.as_ref().unwrap_or(&sink.all);
             add_to_history(&mut acc.delta, src, signatures, &mut acc.names);
+            cap_delta_templates(&mut acc.delta, &mut acc.thresholds, &mut acc.delta_dropped);
             if let (Some(ident), Some(input)) = (idents.get(i), inputs.get(i)) {
                 let until = match (ident.cutoff, sink.fresh_last) {
                     (Some(c), Some(f)) => Some(c.max(f)),
@@ -394,6 +449,8 @@ pub fn scan(
         mut names,
         mut file_updates,
         mut agg,
+        delta_dropped,
+        ..
     } = acc;
     agg.finish();
     // Inputs finish in any order; the state is updated in input order.
@@ -454,6 +511,13 @@ pub fn scan(
         &reports,
         opts.ingest.max_line_bytes,
     ));
+    caps.hit(
+        "history_templates_per_run",
+        MAX_DELTA_TEMPLATES as u64,
+        delta_dropped,
+        None,
+        "further new templates of a service were not added to the history this run",
+    );
     report.caps = caps.list();
     report
         .notes
@@ -989,6 +1053,58 @@ fn watch_list(r: &ScanReport, top: usize) -> Vec<WatchItem> {
 
 #[cfg(test)]
 mod tests {
+
+    /// A delta with templates `ids` in service `api`, each counted `n` times on one day.
+    fn delta_with(ids: std::ops::Range<u32>, n: u64) -> State {
+        let mut d = State::new(Timestamp(0));
+        let svc = d.services.entry("api".to_string()).or_default();
+        for i in ids {
+            let mut days = DayCounts::new();
+            days.insert(Day::of(Timestamp(0)), n);
+            svc.templates.insert(
+                format!("{i:016x}"),
+                TemplateRecord {
+                    level: Some("error".to_string()),
+                    signature: None,
+                    text: format!("template {i}"),
+                    first_seen: Timestamp(0),
+                    last_seen: Timestamp(0),
+                    days,
+                },
+            );
+        }
+        d
+    }
+
+    #[test]
+    fn delta_cap_valid_same_records_whatever_the_fold_order() {
+        // Two inputs of 15,000 templates each, 5,000 shared: 25,000 distinct, over the cap.
+        let fold = |first: std::ops::Range<u32>, second: std::ops::Range<u32>| {
+            let (mut acc, mut t, mut dropped) = (State::new(Timestamp(0)), HashMap::new(), 0u64);
+            for part in [first, second] {
+                acc = State::merge(vec![acc, delta_with(part, 2)], Timestamp(0));
+                cap_delta_templates(&mut acc, &mut t, &mut dropped);
+            }
+            let kept: Vec<(String, u64)> = acc.services["api"]
+                .templates
+                .iter()
+                .map(|(id, r)| (id.clone(), r.days.values().sum()))
+                .collect();
+            (kept, dropped)
+        };
+        let (a, dropped_a) = fold(0..15_000, 10_000..25_000);
+        let (b, dropped_b) = fold(10_000..25_000, 0..15_000);
+        assert_eq!(a, b);
+        assert_eq!(dropped_a, dropped_b);
+        assert!(a.len() <= MAX_DELTA_TEMPLATES && a.len() >= MAX_DELTA_TEMPLATES / 2);
+        // Every event is either kept or counted as dropped; shared templates are whole.
+        let kept: u64 = a.iter().map(|(_, n)| n).sum();
+        assert_eq!(kept + dropped_a, 30_000 * 2);
+        assert!(a.iter().all(|(id, n)| {
+            let i = u32::from_str_radix(id, 16).unwrap_or(0);
+            *n == if (10_000..15_000).contains(&i) { 4 } else { 2 }
+        }));
+    }
     use super::*;
 
     #[test]
