@@ -20,10 +20,9 @@ const PAYLOADS: [&str; 9] = [
     "LONG",
 ];
 
-/// An incident directory: two hours of healthy Python-logging lines, then an hour of errors
-/// whose messages carry the payloads (so they become evidence).
-fn incident(dir: &Path) {
-    let long = "A".repeat(100 * 1024);
+/// Two hours of healthy Python-logging lines, then an hour of errors whose messages are
+/// `error(i)` for the i-th line.
+fn python_log(error: impl Fn(u32) -> String) -> String {
     let mut text = String::new();
     for i in 0..3 * 360u32 {
         let (h, m, s) = (12 + i / 360, (i / 6) % 60, (i % 6) * 10);
@@ -31,11 +30,20 @@ fn incident(dir: &Path) {
         if i < 2 * 360 {
             text.push_str(&format!("{stamp}INFO - request ok\n"));
         } else {
-            let p = PAYLOADS[i as usize % PAYLOADS.len()];
-            let p = if p == "LONG" { long.as_str() } else { p };
-            text.push_str(&format!("{stamp}ERROR - login failed for user {p}\n"));
+            text.push_str(&format!("{stamp}ERROR - {}\n", error(i)));
         }
     }
+    text
+}
+
+/// An incident directory whose error messages carry the payloads (so they become evidence).
+fn incident(dir: &Path) {
+    let long = "A".repeat(100 * 1024);
+    let text = python_log(|i| {
+        let p = PAYLOADS[i as usize % PAYLOADS.len()];
+        let p = if p == "LONG" { long.as_str() } else { p };
+        format!("login failed for user {p}")
+    });
     std::fs::create_dir_all(dir.join("api")).expect("mkdir");
     std::fs::write(dir.join("api/app.log"), text).expect("write");
 }
@@ -202,16 +210,7 @@ fn file_names_every_output_valid_inert_with_hostile_names() {
     let evil = "x\x1b]0;pwned\x07<script>alert(1)<img src=x onerror=alert(1)>\u{202E}[a](javascript:alert(1))\n```|";
     let svc = root.join(evil);
     std::fs::create_dir_all(&svc).expect("mkdir");
-    let mut text = String::new();
-    for i in 0..3 * 360u32 {
-        let (h, m, s) = (12 + i / 360, (i / 6) % 60, (i % 6) * 10);
-        let stamp = format!("2024-01-21 {h:02}:{m:02}:{s:02},000 - api - ");
-        if i < 2 * 360 {
-            text.push_str(&format!("{stamp}INFO - request ok\n"));
-        } else {
-            text.push_str(&format!("{stamp}ERROR - connection refused by upstream\n"));
-        }
-    }
+    let text = python_log(|_| "connection refused by upstream".to_string());
     std::fs::write(svc.join(format!("{evil}.log")), text).expect("write");
     // A binary file (skipped, with a notice on stderr) and a name that is not UTF-8.
     std::fs::write(

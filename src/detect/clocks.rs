@@ -50,16 +50,8 @@ impl Default for AnchorSet {
     }
 }
 
-/// FNV-1a, then a final mix so that the low and high bits are both well spread.
 fn hash_id(id: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in id.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^ (h >> 33)
+    super::stable_hash(id)
 }
 
 impl AnchorSet {

@@ -39,18 +39,9 @@ impl Default for ClientSketch {
     }
 }
 
-/// A 64-bit hash of a client id (FNV-1a, then a mix: HyperLogLog needs well-spread bits).
+/// A 64-bit hash of a client id (HyperLogLog needs well-spread bits: [`super::stable_hash`]).
 pub fn client_hash(id: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in id.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
+    super::stable_hash(id)
 }
 
 fn dense_add(regs: &mut [u8], h: u64) {

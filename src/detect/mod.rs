@@ -693,16 +693,24 @@ impl Default for Aggregate {
     }
 }
 
-/// A stable hash of a template key (FNV-1a with a final mix), for the total key cap.
-fn key_hash(key: &str) -> u64 {
+/// A 64-bit hash that is the same on every run and machine, with well-spread bits (FNV-1a,
+/// then the MurmurHash3 finaliser): for samples and caps chosen by hash (request ids, template
+/// keys, history records, HyperLogLog), which must not depend on a random seed.
+pub fn stable_hash(s: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key.as_bytes() {
+    for b in s.as_bytes() {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     h ^ (h >> 33)
+}
+
+fn key_hash(key: &str) -> u64 {
+    stable_hash(key)
 }
 
 /// Whether a series counts against the total key cap: a template without a signature, other
@@ -747,18 +755,7 @@ impl Aggregate {
             self.add_series(k, s);
         }
         self.enforce_key_cap();
-        for (svc, buckets) in part.volume {
-            let slot = self.volume.entry(svc).or_default();
-            for (b, n) in buckets {
-                *slot.entry(b).or_insert(0) += n;
-            }
-        }
-        for (svc, buckets) in part.http {
-            let slot = self.http.entry(svc).or_default();
-            for (b, h) in buckets {
-                slot.entry(b).or_default().add(&h);
-            }
-        }
+        self.add_buckets(part.volume, part.http, 0);
         for (svc, s) in part.last_event {
             match self.last_event.get(&svc) {
                 Some(prev) if (prev.time, prev.input, prev.line) >= (s.time, s.input, s.line) => {}
@@ -773,6 +770,27 @@ impl Aggregate {
         }
         for (svc, i) in part.impact {
             self.impact.entry(svc).or_default().merge(i);
+        }
+    }
+
+    /// Adds volume and access-log counts per bucket, moved by `delta_buckets`.
+    fn add_buckets(
+        &mut self,
+        volume: FastMap<Arc<str>, BTreeMap<i64, u64>>,
+        http: FastMap<Arc<str>, BTreeMap<i64, HttpBucket>>,
+        delta_buckets: i64,
+    ) {
+        for (svc, buckets) in volume {
+            let slot = self.volume.entry(svc).or_default();
+            for (b, n) in buckets {
+                *slot.entry(b + delta_buckets).or_insert(0) += n;
+            }
+        }
+        for (svc, buckets) in http {
+            let slot = self.http.entry(svc).or_default();
+            for (b, h) in buckets {
+                slot.entry(b + delta_buckets).or_default().add(&h);
+            }
         }
     }
 
@@ -889,18 +907,7 @@ impl Aggregate {
             self.add_series(k, shifted);
         }
         self.enforce_key_cap();
-        for (svc, buckets) in other.volume {
-            let slot = self.volume.entry(svc).or_default();
-            for (b, n) in buckets {
-                *slot.entry(b + delta_buckets).or_insert(0) += n;
-            }
-        }
-        for (svc, buckets) in other.http {
-            let slot = self.http.entry(svc).or_default();
-            for (b, h) in buckets {
-                slot.entry(b + delta_buckets).or_default().add(&h);
-            }
-        }
+        self.add_buckets(other.volume, other.http, delta_buckets);
         for (svc, mut s) in other.last_event {
             shift_sample(&mut s);
             self.last_event.entry(svc).or_insert(s);

@@ -294,14 +294,7 @@ struct ScanFold {
 const MAX_DELTA_TEMPLATES: usize = 4 * state::MAX_TEMPLATES_PER_SERVICE;
 
 fn id_hash(id: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in id.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^ (h >> 33)
+    crate::detect::stable_hash(id)
 }
 
 /// Bounds what one run adds to each service's templates: beyond [`MAX_DELTA_TEMPLATES`], the
