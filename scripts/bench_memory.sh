@@ -15,7 +15,7 @@ SIZES="${1-1 5 10}"
 BASE="$HOME/.cache/culprit-bench/corpus-1024m"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/culprit-target}"
 
-if [ ! -f "$BASE/.complete" ]; then
+if [ -n "$SIZES" ] && [ ! -f "$BASE/.complete" ]; then
     rm -rf "$BASE"
     echo "generating the 1 GB corpus in $BASE ..." >&2
     python3 scripts/gen_corpus.py 1024 "$BASE"
@@ -30,12 +30,16 @@ measure() { # name, command...
     tf=$(mktemp)
     # culprit's own stderr (notes, progress) is discarded; GNU time writes to its own file.
     /usr/bin/time -o "$tf" -f '%e %M' "$@" > /dev/null 2>/dev/null || true
-    awk -v n="$name" '{ printf "| %-32s | %8.1f s | %8.0f MB |\n", n, $1, $2/1024 }' "$tf"
+    # GNU time writes "Command exited with non-zero status N" first when culprit exits 1 (no
+    # incident) or 3: the figures are on the last line.
+    tail -n 1 "$tf" | awk -v n="$name" '{ printf "| %-32s | %8.1f s | %8.0f MB |\n", n, $1, $2/1024 }'
     rm -f "$tf"
 }
 
-echo "| command | time | peak RSS |"
-echo "|---|---:|---:|"
+if [ -n "$SIZES" ]; then
+    echo "| command | time | peak RSS |"
+    echo "|---|---:|---:|"
+fi
 for gb in $SIZES; do
     dir="$HOME/.cache/culprit-bench/linked-${gb}g"
     if [ ! -f "$dir/.complete" ]; then
@@ -55,7 +59,7 @@ done
 
 # Distinct content: DISTINCT_FILES="2 8 16" (default; "" to skip) files of 60,000 distinct error
 # templates each (Spring Boot lines, one letters-only word per line, so no masking merges
-# them). Past the per-input cap (50,000) and the total cap (200,000 over all inputs), memory
+# them). Past the per-input cap (50,000) and the total cap (100,000 over all inputs), memory
 # should stop growing with the number of files.
 DISTINCT_FILES="${DISTINCT_FILES-2 8 16}"
 if [ -n "$DISTINCT_FILES" ]; then
@@ -89,7 +93,7 @@ PY
         fi
         tf=$(mktemp)
         /usr/bin/time -o "$tf" -f '%e %M' "$BIN" analyze "$dir" > /dev/null 2>/dev/null || true
-        awk -v n="$n" '{ printf "| %d | %d | %8.1f s | %8.0f MB |\n", n * 60000, n, $1, $2/1024 }' "$tf"
+        tail -n 1 "$tf" | awk -v n="$n" '{ printf "| %d | %d | %8.1f s | %8.0f MB |\n", n * 60000, n, $1, $2/1024 }'
         rm -f "$tf"
     done
 fi

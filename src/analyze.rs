@@ -116,6 +116,8 @@ pub fn analyze(
                 - base_end.0.div_euclid(crate::detect::BASE_BUCKET_NANOS);
             let offset = u32::try_from(reports.len()).unwrap_or(u32::MAX);
             agg.absorb_shifted(base_agg, delta, offset);
+            // Reports what the merge folded under the total key cap.
+            agg.finish();
             baseline_note = Some(format!(
                 "baseline taken from {} --baseline-logs input(s), placed just before the analysed logs",
                 base_reports.len()

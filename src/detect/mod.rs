@@ -379,7 +379,8 @@ pub struct Aggregator {
     volume_cache: Option<(Arc<str>, i64, u64)>,
 }
 
-const OVERFLOW_KEY: &str = "<other templates: key cap reached>";
+/// The template key of the series that counts templates beyond a key cap together.
+pub const OVERFLOW_KEY: &str = "<other templates: key cap reached>";
 
 impl Aggregator {
     pub fn new(signatures: &'static SignatureSet, source: &str) -> Aggregator {
@@ -832,6 +833,12 @@ impl Aggregate {
                 .filter(|k| is_free(k) && key_hash(&k.template) <= t)
                 .count();
         }
+        self.fold_above_threshold();
+    }
+
+    /// Moves every series without a signature whose key hashes above the threshold into its
+    /// overflow series.
+    fn fold_above_threshold(&mut self) {
         let t = self.key_threshold;
         let out: Vec<SeriesKey> = self
             .series
@@ -882,6 +889,18 @@ impl Aggregate {
     /// period) moved in time by `delta_buckets` base buckets, with its input indices offset by
     /// `input_offset`. Its inferred changes are dropped: they belong to another period.
     pub fn absorb_shifted(&mut self, other: Aggregate, delta_buckets: i64, input_offset: u32) {
+        // One threshold for both, so that a template is folded on both sides or neither (a
+        // template kept in one and folded in the other would look new or gone).
+        if other.key_threshold < self.key_threshold {
+            self.key_threshold = other.key_threshold;
+            self.fold_above_threshold();
+            let t = self.key_threshold;
+            self.free_keys = self
+                .series
+                .keys()
+                .filter(|k| is_free(k) && key_hash(&k.template) <= t)
+                .count();
+        }
         let delta_nanos = delta_buckets.saturating_mul(BASE_BUCKET_NANOS);
         let shift_sample = |s: &mut Sample| {
             s.time = Timestamp(s.time.0.saturating_add(delta_nanos));

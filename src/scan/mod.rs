@@ -303,13 +303,26 @@ fn id_hash(id: &str) -> u64 {
 /// Counts per day of errors, signatures and categories are kept apart and are not affected.
 fn cap_delta_templates(
     delta: &mut State,
+    prior: &State,
     thresholds: &mut HashMap<String, u64>,
     dropped: &mut u64,
 ) {
     for (name, svc) in delta.services.iter_mut() {
+        // Templates the history knows are always updated (else they would age out and come
+        // back as new); the cap is on new ones.
+        let known = |id: &str| {
+            prior
+                .services
+                .get(name)
+                .is_some_and(|h| h.templates.contains_key(id))
+        };
         let t = thresholds.entry(name.clone()).or_insert(u64::MAX);
         let over = |t: u64, svc: &state::ServiceHistory| {
-            svc.templates.keys().filter(|id| id_hash(id) <= t).count() > MAX_DELTA_TEMPLATES
+            svc.templates
+                .keys()
+                .filter(|id| !known(id) && id_hash(id) <= t)
+                .count()
+                > MAX_DELTA_TEMPLATES
         };
         if *t == u64::MAX && svc.templates.len() <= MAX_DELTA_TEMPLATES {
             continue;
@@ -319,7 +332,7 @@ fn cap_delta_templates(
         }
         let limit = *t;
         svc.templates.retain(|id, rec| {
-            let keep = id_hash(id) <= limit;
+            let keep = known(id) || id_hash(id) <= limit;
             if !keep {
                 *dropped = dropped
                     .saturating_add(rec.days.values().fold(0u64, |a, n| a.saturating_add(*n)));
@@ -414,7 +427,12 @@ pub fn scan(
             }
             let src = sink.fresh.as_ref().unwrap_or(&sink.all);
             add_to_history(&mut acc.delta, src, signatures, &mut acc.names);
-            cap_delta_templates(&mut acc.delta, &mut acc.thresholds, &mut acc.delta_dropped);
+            cap_delta_templates(
+                &mut acc.delta,
+                &prior,
+                &mut acc.thresholds,
+                &mut acc.delta_dropped,
+            );
             if let (Some(ident), Some(input)) = (idents.get(i), inputs.get(i)) {
                 let until = match (ident.cutoff, sink.fresh_last) {
                     (Some(c), Some(f)) => Some(c.max(f)),
@@ -821,12 +839,14 @@ fn compare(
             .collect()
     };
 
-    // (a) new templates.
+    // (a) new templates. The series that counts templates beyond a key cap together is no
+    // template of its own.
+    let overflow_id = crate::templates::template_id(&template_text(crate::detect::OVERFLOW_KEY));
     for ((service, id), t) in templates.iter_mut() {
         let known = hist(service)
             .and_then(|h| h.templates.get(id))
             .is_some_and(|r| r.first_seen < start);
-        if known {
+        if known || *id == overflow_id {
             continue;
         }
         let sig = t
@@ -1071,12 +1091,18 @@ mod tests {
 
     #[test]
     fn delta_cap_valid_same_records_whatever_the_fold_order() {
-        // Two inputs of 15,000 templates each, 5,000 shared: 25,000 distinct, over the cap.
+        // Two inputs of 22,000 templates each, each over the cap alone, 11,000 shared; and a
+        // prior history that knows templates 40,000 to 40,999 (never dropped).
+        let prior = {
+            let mut p = delta_with(40_000..41_000, 1);
+            p.created = Timestamp(0);
+            p
+        };
         let fold = |first: std::ops::Range<u32>, second: std::ops::Range<u32>| {
             let (mut acc, mut t, mut dropped) = (State::new(Timestamp(0)), HashMap::new(), 0u64);
             for part in [first, second] {
                 acc = State::merge(vec![acc, delta_with(part, 2)], Timestamp(0));
-                cap_delta_templates(&mut acc, &mut t, &mut dropped);
+                cap_delta_templates(&mut acc, &prior, &mut t, &mut dropped);
             }
             let kept: Vec<(String, u64)> = acc.services["api"]
                 .templates
@@ -1085,18 +1111,21 @@ mod tests {
                 .collect();
             (kept, dropped)
         };
-        let (a, dropped_a) = fold(0..15_000, 10_000..25_000);
-        let (b, dropped_b) = fold(10_000..25_000, 0..15_000);
+        let (a, dropped_a) = fold(0..22_000, 11_000..33_000);
+        let (b, dropped_b) = fold(11_000..33_000, 0..22_000);
         assert_eq!(a, b);
         assert_eq!(dropped_a, dropped_b);
         assert!(a.len() <= MAX_DELTA_TEMPLATES && a.len() >= MAX_DELTA_TEMPLATES / 2);
         // Every event is either kept or counted as dropped; shared templates are whole.
         let kept: u64 = a.iter().map(|(_, n)| n).sum();
-        assert_eq!(kept + dropped_a, 30_000 * 2);
+        assert_eq!(kept + dropped_a, 44_000 * 2);
         assert!(a.iter().all(|(id, n)| {
             let i = u32::from_str_radix(id, 16).unwrap_or(0);
-            *n == if (10_000..15_000).contains(&i) { 4 } else { 2 }
+            *n == if (11_000..22_000).contains(&i) { 4 } else { 2 }
         }));
+        // Known templates are kept whatever their hash.
+        let (c, _) = fold(35_000..58_000, 0..1);
+        assert!((40_000..41_000).all(|i| c.iter().any(|(id, _)| *id == format!("{i:016x}"))));
     }
     use super::*;
 
