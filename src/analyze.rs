@@ -506,17 +506,12 @@ fn edge_services(agg: &Aggregate) -> (Vec<&str>, Vec<&str>) {
         .map(|&(svc, n, _)| (svc, n))
         .collect();
     let proxied: u64 = proxies.iter().map(|&(_, n)| n).sum();
-    let seen_by_proxy = |svc: &str| {
-        let Some(mine) = agg.anchors.get(svc) else {
-            return false;
-        };
-        proxies.iter().any(|&(p, _)| {
-            agg.anchors
-                .get(p)
-                .and_then(|a| a.covers(mine))
-                .is_some_and(|share| share >= 0.5)
-        })
+    // Whether `outer` saw most of `inner`'s sampled request ids: the same requests.
+    let covers = |outer: &str, inner: &str| match (agg.anchors.get(outer), agg.anchors.get(inner)) {
+        (Some(o), Some(i)) => o.covers(i).is_some_and(|share| share >= 0.5),
+        _ => false,
     };
+    let seen_by_proxy = |svc: &str| proxies.iter().any(|&(p, _)| covers(p, svc));
     let mut edge: Vec<(&str, u64)> = Vec::new();
     let mut behind: Vec<&str> = Vec::new();
     for &(svc, n, c) in &totals {
@@ -530,20 +525,13 @@ fn edge_services(agg: &Aggregate) -> (Vec<&str>, Vec<&str>) {
         }
     }
     let covered = |inner: &str, n_inner: u64| {
-        let mine = agg.anchors.get(inner)?;
-        edge.iter().find(|&&(outer, n_outer)| {
-            outer != inner
-                && (n_outer, outer) > (n_inner, inner)
-                && agg
-                    .anchors
-                    .get(outer)
-                    .and_then(|a| a.covers(mine))
-                    .is_some_and(|share| share >= 0.5)
+        edge.iter().any(|&(outer, n_outer)| {
+            outer != inner && (n_outer, outer) > (n_inner, inner) && covers(outer, inner)
         })
     };
     let downstream: Vec<&str> = edge
         .iter()
-        .filter(|&&(svc, n)| covered(svc, n).is_some())
+        .filter(|&&(svc, n)| covered(svc, n))
         .map(|&(svc, _)| svc)
         .collect();
     edge.retain(|(svc, _)| !downstream.contains(svc));

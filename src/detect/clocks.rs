@@ -50,10 +50,6 @@ impl Default for AnchorSet {
     }
 }
 
-fn hash_id(id: &str) -> u64 {
-    super::stable_hash(id)
-}
-
 impl AnchorSet {
     /// Records `id` seen at `time` (for a proxy line: the request's start).
     pub fn add(&mut self, id: &str, time: i64) {
@@ -61,7 +57,7 @@ impl AnchorSet {
         if id.len() < 6 || id.bytes().all(|b| b == b'-' || b == b'0') {
             return;
         }
-        let h = hash_id(id);
+        let h = super::stable_hash(id);
         if h > self.threshold {
             return;
         }

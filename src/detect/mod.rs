@@ -318,6 +318,15 @@ impl Series {
     }
 }
 
+/// Appends `text` cut at [`MAX_SAMPLE_BYTES`] (with `…` when cut) to `dst`.
+fn push_clipped(dst: &mut String, text: &str) {
+    let cut = crate::ingest::reader::utf8_floor(text.as_bytes(), MAX_SAMPLE_BYTES);
+    dst.push_str(&text[..cut]);
+    if cut < text.len() {
+        dst.push('…');
+    }
+}
+
 /// Overwrites `s` with `event`, reusing its text's allocation.
 fn set_sample(s: &mut Sample, event: &Event, began: Timestamp) {
     s.time = event.time;
@@ -325,20 +334,12 @@ fn set_sample(s: &mut Sample, event: &Event, began: Timestamp) {
     s.input = event.input;
     s.line = event.line;
     s.text.clear();
-    let cut = crate::ingest::reader::utf8_floor(event.message.as_bytes(), MAX_SAMPLE_BYTES);
-    s.text.push_str(&event.message[..cut]);
-    if cut < event.message.len() {
-        s.text.push('…');
-    }
+    push_clipped(&mut s.text, &event.message);
 }
 
 fn sample_of(event: &Event, began: Timestamp) -> Sample {
-    let mut text = event.message.clone();
-    if text.len() > MAX_SAMPLE_BYTES {
-        let cut = crate::ingest::reader::utf8_floor(text.as_bytes(), MAX_SAMPLE_BYTES);
-        text.truncate(cut);
-        text.push('…');
-    }
+    let mut text = String::with_capacity(event.message.len().min(MAX_SAMPLE_BYTES + 3));
+    push_clipped(&mut text, &event.message);
     Sample {
         time: event.time,
         began,
@@ -368,7 +369,6 @@ pub struct Aggregator {
     /// Field name → whether it names an error field (see `is_error_key`).
     error_keys: std::cell::RefCell<Vec<(Arc<str>, bool)>>,
     source: Arc<str>,
-    pub keys_capped: bool,
     /// Notable events counted under the overflow key (template key cap reached).
     pub keys_overflow: u64,
     /// Change-like lines not turned into inferred changes (cap reached).
@@ -397,7 +397,6 @@ impl Aggregator {
             impact: FastMap::default(),
             error_keys: std::cell::RefCell::new(Vec::new()),
             source: Arc::from(source),
-            keys_capped: false,
             keys_overflow: 0,
             inferred_dropped: 0,
             recent: None,
@@ -442,7 +441,6 @@ impl Aggregator {
             return k.clone();
         }
         if self.keys.len() >= MAX_KEYS_PER_INPUT {
-            self.keys_capped = true;
             self.keys_overflow += 1;
             return Arc::from(OVERFLOW_KEY);
         }
@@ -506,7 +504,7 @@ fn bucket_of(t: Timestamp) -> i64 {
 }
 
 impl EventSink for Aggregator {
-    fn accept(&mut self, mut event: Event) {
+    fn accept(&mut self, event: Event) {
         let bucket = bucket_of(event.time);
         // Volume: consecutive events of one service in one bucket (most of them) are counted
         // in the cache and reach the map once.
@@ -617,24 +615,12 @@ impl EventSink for Aggregator {
                 .or_default()
                 .add(bucket, &event, began, self.recent);
         }
-        // The last event per service (silence evidence): its message is moved, not copied
-        // (the event ends here).
-        let mut text = std::mem::take(&mut event.message);
-        if text.len() > MAX_SAMPLE_BYTES {
-            let cut = crate::ingest::reader::utf8_floor(text.as_bytes(), MAX_SAMPLE_BYTES);
-            text.truncate(cut);
-            text.push('…');
-        }
-        let sample = Sample {
-            time: event.time,
-            began: event.time,
-            input: event.input,
-            line: event.line,
-            text,
-        };
+        // The last event per service (silence evidence), updated in place: no allocation per
+        // event once the service is known.
         match self.last_event.get_mut(&event.service) {
-            Some(last) => *last = sample,
+            Some(last) => set_sample(last, &event, event.time),
             None => {
+                let sample = sample_of(&event, event.time);
                 self.last_event.insert(event.service, sample);
             }
         }
@@ -654,7 +640,6 @@ pub struct Aggregate {
     pub inferred: Vec<Change>,
     pub anchors: FastMap<Arc<str>, clocks::AnchorSet>,
     pub impact: FastMap<Arc<str>, impact::ImpactAcc>,
-    pub keys_capped: bool,
     /// Caps reached while aggregating (see [`caps`]).
     pub caps: caps::Caps,
     /// Earliest and latest event time.
@@ -682,7 +667,6 @@ impl Default for Aggregate {
             inferred: Vec::new(),
             anchors: FastMap::default(),
             impact: FastMap::default(),
-            keys_capped: false,
             caps: caps::Caps::default(),
             span: None,
             recent: None,
@@ -710,10 +694,6 @@ pub fn stable_hash(s: &str) -> u64 {
     h ^ (h >> 33)
 }
 
-fn key_hash(key: &str) -> u64 {
-    stable_hash(key)
-}
-
 /// Whether a series counts against the total key cap: a template without a signature, other
 /// than the overflow itself (signature series are bounded by the library's size).
 fn is_free(k: &SeriesKey) -> bool {
@@ -736,7 +716,6 @@ impl Aggregate {
     /// can be folded in as threads finish them; call [`Aggregate::finish`] after the last.
     pub fn absorb(&mut self, mut part: Aggregator) {
         part.flush();
-        self.keys_capped |= part.keys_capped;
         self.caps.hit(
             "template_keys_per_input",
             MAX_KEYS_PER_INPUT as u64,
@@ -797,7 +776,7 @@ impl Aggregate {
 
     /// Adds one series, folded into its overflow series when the total key cap excludes it.
     fn add_series(&mut self, k: SeriesKey, s: Series) {
-        let k = if is_free(&k) && key_hash(&k.template) > self.key_threshold {
+        let k = if is_free(&k) && stable_hash(&k.template) > self.key_threshold {
             self.keys_folded = self.keys_folded.saturating_add(s.total);
             SeriesKey {
                 template: Arc::from(OVERFLOW_KEY),
@@ -830,20 +809,20 @@ impl Aggregate {
             self.free_keys = self
                 .series
                 .keys()
-                .filter(|k| is_free(k) && key_hash(&k.template) <= t)
+                .filter(|k| is_free(k) && stable_hash(&k.template) <= t)
                 .count();
         }
         self.fold_above_threshold();
     }
 
     /// Moves every series without a signature whose key hashes above the threshold into its
-    /// overflow series.
+    /// overflow series, and counts the ones left.
     fn fold_above_threshold(&mut self) {
         let t = self.key_threshold;
         let out: Vec<SeriesKey> = self
             .series
             .keys()
-            .filter(|k| is_free(k) && key_hash(&k.template) > t)
+            .filter(|k| is_free(k) && stable_hash(&k.template) > t)
             .cloned()
             .collect();
         for k in out {
@@ -861,6 +840,7 @@ impl Aggregate {
                 }
             }
         }
+        self.free_keys = self.series.keys().filter(|k| is_free(k)).count();
     }
 
     /// Orders what [`Aggregate::absorb`] collected and computes the span.
@@ -894,12 +874,6 @@ impl Aggregate {
         if other.key_threshold < self.key_threshold {
             self.key_threshold = other.key_threshold;
             self.fold_above_threshold();
-            let t = self.key_threshold;
-            self.free_keys = self
-                .series
-                .keys()
-                .filter(|k| is_free(k) && key_hash(&k.template) <= t)
-                .count();
         }
         let delta_nanos = delta_buckets.saturating_mul(BASE_BUCKET_NANOS);
         let shift_sample = |s: &mut Sample| {
@@ -935,7 +909,6 @@ impl Aggregate {
             i.shift((delta_nanos as f64 / 60e9).round() as i64);
             self.impact.entry(svc).or_default().merge(i);
         }
-        self.keys_capped |= other.keys_capped;
         self.caps.merge(other.caps);
         if let Some((lo, hi)) = other.span {
             let (lo, hi) = (

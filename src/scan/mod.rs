@@ -293,10 +293,6 @@ struct ScanFold {
 /// recency cap ([`state::MAX_TEMPLATES_PER_SERVICE`]) applies on saving.
 const MAX_DELTA_TEMPLATES: usize = 4 * state::MAX_TEMPLATES_PER_SERVICE;
 
-fn id_hash(id: &str) -> u64 {
-    crate::detect::stable_hash(id)
-}
-
 /// Bounds what one run adds to each service's templates: beyond [`MAX_DELTA_TEMPLATES`], the
 /// records whose id hashes highest are dropped (the threshold halves until they fit, and only
 /// goes down, so which records stay does not depend on the order inputs are folded in).
@@ -320,7 +316,7 @@ fn cap_delta_templates(
         let over = |t: u64, svc: &state::ServiceHistory| {
             svc.templates
                 .keys()
-                .filter(|id| !known(id) && id_hash(id) <= t)
+                .filter(|id| !known(id) && crate::detect::stable_hash(id) <= t)
                 .count()
                 > MAX_DELTA_TEMPLATES
         };
@@ -332,7 +328,7 @@ fn cap_delta_templates(
         }
         let limit = *t;
         svc.templates.retain(|id, rec| {
-            let keep = known(id) || id_hash(id) <= limit;
+            let keep = known(id) || crate::detect::stable_hash(id) <= limit;
             if !keep {
                 *dropped = dropped
                     .saturating_add(rec.days.values().fold(0u64, |a, n| a.saturating_add(*n)));
