@@ -4,7 +4,9 @@
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
+
+mod common;
+use common::culprit;
 
 const PREFIX: &str = "1 --- [auth-api] [io-8080-exec-24]";
 
@@ -65,14 +67,6 @@ fn write_log(path: &Path) -> usize {
     text.push('\n');
     std::fs::write(path, text).expect("write log");
     lines.len()
-}
-
-fn culprit(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .args(args)
-        .env("CULPRIT_QUIET", "1")
-        .output()
-        .expect("run culprit")
 }
 
 fn caps_of(v: &Value) -> Vec<(String, u64, Vec<String>)> {

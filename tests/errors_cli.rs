@@ -2,17 +2,11 @@
 //! or line at fault on stderr (README "Exit codes").
 
 use std::path::Path;
-use std::process::{Command, Output};
+
+mod common;
+use common::culprit;
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/login-outage");
-
-fn culprit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .args(args)
-        .env("CULPRIT_QUIET", "1")
-        .output()
-        .expect("run culprit")
-}
 
 /// Runs culprit, asserts exit code 2 and that stderr contains every one of `names`; returns
 /// stderr.

@@ -6,7 +6,9 @@
 use culprit::report::escape;
 use proptest::prelude::*;
 use std::path::Path;
-use std::process::{Command, Output};
+
+mod common;
+use common::culprit;
 
 const PAYLOADS: [&str; 9] = [
     "<script>alert(1)</script>",
@@ -46,14 +48,6 @@ fn incident(dir: &Path) {
     });
     std::fs::create_dir_all(dir.join("api")).expect("mkdir");
     std::fs::write(dir.join("api/app.log"), text).expect("write");
-}
-
-fn culprit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .args(args)
-        .env("CULPRIT_QUIET", "1")
-        .output()
-        .expect("run culprit")
 }
 
 fn run_ok(args: &[&str]) -> String {

@@ -15,6 +15,9 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+mod common;
+use common::culprit;
+
 /// Python logging's default `%(asctime)s %(levelname)s %(message)s`-style line, as the
 /// logging cookbook shows it (https://docs.python.org/3/howto/logging-cookbook.html).
 fn py_line(sec: u32, level: &str, msg: &str) -> String {
@@ -29,14 +32,6 @@ fn py_lines(n: u32) -> String {
     (0..n)
         .map(|i| py_line(i, "ERROR", &format!("payment {i} failed")) + "\n")
         .collect()
-}
-
-fn culprit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .args(args)
-        .env("CULPRIT_QUIET", "1")
-        .output()
-        .expect("run culprit")
 }
 
 fn stderr(o: &Output) -> String {

@@ -1,4 +1,15 @@
-//! Fixtures shared by integration tests (`mod common;` in each test file that uses them).
+//! Fixtures shared by integration tests (`mod common;` in each test file that uses them; a
+//! file that uses only some of them leaves the others unused, hence the allow).
+#![allow(dead_code)]
+
+/// Runs the culprit binary with `args`, without progress output.
+pub fn culprit(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_culprit"))
+        .args(args)
+        .env("CULPRIT_QUIET", "1")
+        .output()
+        .expect("run culprit")
+}
 
 /// A Spring Boot service `api` over four hours: one `INFO` line a minute with `info`, then,
 /// from minute 150 to 199, four `ERROR` lines a minute with `error` (an incident to analyse).
